@@ -61,6 +61,12 @@ class Pulse:
     time_ns : int, arrival time, nanoseconds since the epoch (UTC)
     snr_db : float or None, signal-to-noise ratio, dB
     level_db_spl : float or None, peak sound level, dB SPL (or dBFS from audio)
+    kind : str or None, for pulses detected in audio: ``"first"`` when no stronger pulse
+        precedes it within the echo window on the same recording, ``"echo"`` when one
+        does (a likely reflection or reverberation); None when unknown (vendor pulses)
+    sharpness_db : float or None, onset contrast, dB: energy in the first millisecond of
+        the pulse over the energy of the preceding tens of milliseconds. Direct arrivals in
+        quiet are sharp; echoes inside another pulse's tail are not
     """
 
     sensor: Sensor
@@ -68,6 +74,8 @@ class Pulse:
     snr_db: float | None = None
     level_db_spl: float | None = None
     uid: str | None = None
+    kind: str | None = None
+    sharpness_db: float | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +143,7 @@ class IncidentData:
     """Everything the locator knows about one incident, as read from disk or a feed.
 
     ``frame`` is None when positions are in an arbitrary Cartesian frame (Pittsburgh).
+    ``notes`` are human-readable remarks from reading (defaults assumed, data skipped).
     """
 
     name: str
@@ -143,3 +152,4 @@ class IncidentData:
     recordings: tuple[Recording, ...] = ()
     weather: Weather = field(default_factory=Weather)
     frame: LocalFrame | None = None
+    notes: tuple[str, ...] = ()
