@@ -1,0 +1,73 @@
+"""Plain records the store returns; no ORM object leaves the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from console.domain.alert import Alert
+
+__all__ = ["AudioClip", "CursorState", "IncidentRecord", "IngestResult", "OutboxItem",
+           "RejectedInput", "RejectedRecord"]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """Outcome of one atomic ingest: counts per kind and the alerts that changed state."""
+
+    new: int = 0
+    updated: int = 0
+    duplicate: int = 0
+    stale: int = 0
+    rejected: int = 0
+    changed: tuple[Alert, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedInput:
+    """An alert the parser refused: its raw JSON text (``sensors`` already removed)."""
+
+    raw: str
+    reason: str
+    seq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRecord:
+    feed_url: str
+    seq: int | None
+    raw: str
+    reason: str
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CursorState:
+    last_seq: int
+    epoch: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRecord:
+    alert: Alert
+    received_at: datetime
+    acknowledged_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AudioClip:
+    mime: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    event_id: str
+    incident_id: str
+    payload: dict[str, Any]
+    created_at: datetime
+    attempts: int
+    last_error: str | None
+    acked_at: datetime | None
+    failed_at: datetime | None

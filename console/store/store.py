@@ -1,0 +1,241 @@
+"""The console's durable store: incidents, revision history, feed cursor, audio, outbox.
+
+Writes are atomic per call; ``ingest`` stores a batch of alerts, any rejected alerts and
+the new feed cursor in ONE transaction, so a power cut never leaves the cursor ahead of
+the data. The schema is brought up to date by Alembic on open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from console.domain.alert import Alert, alert_to_json, parse_alert
+from console.domain.events import UnitEvent, event_to_json
+from console.store import outbox as _outbox
+from console.store.engine import WRITE, default_url, make_engine, migrate
+from console.store.models import (
+    AlertRevision,
+    AudioCache,
+    FeedCursor,
+    Incident,
+    RejectedAlert,
+)
+from console.store.records import (
+    AudioClip,
+    CursorState,
+    IncidentRecord,
+    IngestResult,
+    OutboxItem,
+    RejectedInput,
+    RejectedRecord,
+)
+
+__all__ = ["Store"]
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """Durable store over any SQLAlchemy URL (default: SQLite file in the user data dir)."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or default_url()
+        self.engine = make_engine(self.url)
+        migrate(self.engine)
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(self.engine.execution_options(**WRITE), expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        with self._write() as session, session.begin():
+            yield session
+
+    # -- feed ingest -------------------------------------------------------------------
+    def ingest(
+        self, alerts: Sequence[Alert], feed_url: str, new_cursor: int, *,
+        rejected: Iterable[RejectedInput] = (), epoch: str | None = None,
+    ) -> IngestResult:
+        """Store alerts and rejects and move the feed cursor to ``new_cursor``, atomically.
+
+        Idempotent on (id, revision): a known revision is a duplicate; a lower revision
+        is kept in history but never replaces the incident's current state.
+        """
+        counts = {"new": 0, "updated": 0, "duplicate": 0, "stale": 0}
+        changed: list[Alert] = []
+        now = _now()
+        with self._tx() as s:
+            for alert in alerts:
+                outcome = self._ingest_one(s, alert, feed_url, now)
+                counts[outcome] += 1
+                if outcome in ("new", "updated"):
+                    changed.append(alert)
+            n_rejected = sum(self._reject(s, r, feed_url, now) for r in rejected)
+            self._set_cursor(s, feed_url, new_cursor, epoch, now)
+        return IngestResult(**counts, rejected=n_rejected, changed=tuple(changed))
+
+    def _ingest_one(self, s: Session, alert: Alert, feed_url: str, now: datetime) -> str:
+        known = s.scalar(select(AlertRevision.id).where(
+            AlertRevision.incident_id == alert.id, AlertRevision.revision == alert.revision))
+        if known is not None:
+            return "duplicate"
+        payload = alert_to_json(alert)
+        incident = s.get(Incident, alert.id)
+        outcome = "stale"
+        if incident is None:
+            incident = Incident(id=alert.id, received_at=now)
+            s.add(incident)
+            outcome = "new"
+        if outcome == "new" or alert.revision > incident.revision:
+            _apply(incident, alert, payload, now)
+            outcome = "updated" if outcome == "stale" else outcome
+            s.flush()
+        s.add(AlertRevision(incident_id=alert.id, revision=alert.revision, seq=alert.seq,
+                            feed_url=feed_url, payload=payload, received_at=now))
+        s.flush()
+        return outcome
+
+    @staticmethod
+    def _reject(s: Session, item: RejectedInput, feed_url: str, now: datetime) -> int:
+        digest = hashlib.sha256(item.raw.encode("utf-8", "replace")).hexdigest()
+        if s.scalar(select(RejectedAlert.id).where(RejectedAlert.raw_sha256 == digest)):
+            return 0
+        s.add(RejectedAlert(feed_url=feed_url, seq=item.seq, raw=item.raw, raw_sha256=digest,
+                            reason=item.reason, received_at=now))
+        s.flush()
+        return 1
+
+    @staticmethod
+    def _set_cursor(
+        s: Session, feed_url: str, last_seq: int, epoch: str | None, now: datetime
+    ) -> None:
+        row = s.get(FeedCursor, feed_url)
+        if row is None:
+            s.add(FeedCursor(feed_url=feed_url, last_seq=last_seq, epoch=epoch, updated_at=now))
+            return
+        row.last_seq = last_seq
+        row.epoch = epoch if epoch is not None else row.epoch
+        row.updated_at = now
+
+    def cursor(self, feed_url: str) -> int:
+        """Last feed seq durably stored for ``feed_url`` (0 when never polled)."""
+        return self.cursor_state(feed_url).last_seq
+
+    def cursor_state(self, feed_url: str) -> CursorState:
+        with self._read() as s:
+            row = s.get(FeedCursor, feed_url)
+            return CursorState(0, None) if row is None else CursorState(row.last_seq, row.epoch)
+
+    def reset_cursor(self, feed_url: str, epoch: str | None) -> None:
+        """Re-sync from the start of the feed (its numbering was reset)."""
+        with self._tx() as s:
+            self._set_cursor(s, feed_url, 0, epoch, _now())
+
+    # -- queries ----------------------------------------------------------------------
+    def list_incidents(self, limit: int = 100, offset: int = 0) -> list[IncidentRecord]:
+        """Incidents, newest first-shot time first."""
+        with self._read() as s:
+            rows = s.scalars(select(Incident).order_by(Incident.time.desc(), Incident.id)
+                             .limit(limit).offset(offset))
+            return [_record(r) for r in rows]
+
+    def get_incident(self, incident_id: str) -> IncidentRecord | None:
+        with self._read() as s:
+            row = s.get(Incident, incident_id)
+            return None if row is None else _record(row)
+
+    def revisions(self, incident_id: str) -> list[Alert]:
+        """Every revision received for an incident, lowest revision first."""
+        with self._read() as s:
+            rows = s.scalars(select(AlertRevision.payload).where(
+                AlertRevision.incident_id == incident_id).order_by(AlertRevision.revision))
+            return [parse_alert(p) for p in rows]
+
+    def acknowledge(self, incident_id: str, at: datetime | None = None) -> bool:
+        """Mark an incident acknowledged (first acknowledgement wins); False if unknown."""
+        with self._tx() as s:
+            result = s.execute(update(Incident).where(
+                Incident.id == incident_id, Incident.acknowledged_at.is_(None))
+                .values(acknowledged_at=at or _now()))
+            return bool(result.rowcount) or s.get(Incident, incident_id) is not None
+
+    def rejected_alerts(self, limit: int = 100) -> list[RejectedRecord]:
+        with self._read() as s:
+            rows = s.scalars(select(RejectedAlert).order_by(RejectedAlert.id).limit(limit))
+            return [RejectedRecord(r.feed_url, r.seq, r.raw, r.reason, r.received_at)
+                    for r in rows]
+
+    # -- audio cache ------------------------------------------------------------------
+    def cached_audio(self, incident_id: str, n: int) -> AudioClip | None:
+        with self._read() as s:
+            row = s.get(AudioCache, (incident_id, n))
+            return None if row is None else AudioClip(row.mime, row.data)
+
+    def cache_audio(self, incident_id: str, n: int, mime: str, data: bytes) -> None:
+        with self._tx() as s:
+            s.merge(AudioCache(incident_id=incident_id, n=n, mime=mime, data=data,
+                               fetched_at=_now()))
+
+    # -- outbox -----------------------------------------------------------------------
+    def enqueue_event(self, event: UnitEvent) -> bool:
+        """Store an event for sending; False if its event_id is already in the outbox."""
+        with self._tx() as s:
+            return _outbox.enqueue(s, event.event_id, event.incident_id, event_to_json(event),
+                                   _now())
+
+    def pending_events(self, limit: int = 50) -> list[OutboxItem]:
+        """Events not yet acknowledged nor given up on, oldest first."""
+        with self._read() as s:
+            return _outbox.pending(s, limit)
+
+    def outbox_item(self, event_id: str) -> OutboxItem | None:
+        with self._read() as s:
+            return _outbox.get(s, event_id)
+
+    def record_event_attempt(self, event_id: str, error: str | None) -> None:
+        with self._tx() as s:
+            _outbox.attempt(s, event_id, error)
+
+    def mark_event_acked(self, event_id: str) -> None:
+        with self._tx() as s:
+            _outbox.acked(s, event_id, _now())
+
+    def mark_event_failed(self, event_id: str, error: str) -> None:
+        """Give up on an event the server refused for good (kept, with the reason)."""
+        with self._tx() as s:
+            _outbox.failed(s, event_id, error, _now())
+
+
+def _apply(row: Incident, alert: Alert, payload: dict, now: datetime) -> None:
+    row.revision, row.seq = alert.revision, alert.seq
+    row.review, row.type, row.time = str(alert.review), str(alert.type), alert.time
+    row.lat, row.lon = alert.location.lat, alert.location.lon
+    row.uncertainty_m = alert.location.uncertainty_m
+    row.address, row.district, row.beat = alert.address, alert.district, alert.beat
+    row.rounds, row.shooters = alert.rounds, alert.shooters
+    row.mobile = payload.get("mobile")
+    row.payload = payload
+    row.received_at = now
+
+
+def _record(row: Incident) -> IncidentRecord:
+    return IncidentRecord(parse_alert(row.payload), row.received_at, row.acknowledged_at)
