@@ -13,6 +13,8 @@ console's demo alert service to generate incidents.
 
 from __future__ import annotations
 
+from locator_core.simulate.audio import blast_waveform, render_audio, with_recordings, write_wav
+from locator_core.simulate.demo import DEMO_KINDS, demo_incident_stream, demo_network
 from locator_core.simulate.network import sensor_grid
 from locator_core.simulate.pulses import (
     PULSE_KINDS,
@@ -34,19 +36,26 @@ from locator_core.simulate.scenario import (
 )
 
 __all__ = [
+    "DEMO_KINDS",
     "MUZZLE_HEIGHT_M",
     "PULSE_KINDS",
     "PulseLabel",
     "Scenario",
     "SimulatedIncident",
     "TrueShot",
+    "blast_waveform",
     "burst",
+    "demo_incident_stream",
+    "demo_network",
     "detection_probability",
     "mobile_shooter",
     "peak_level_db_spl",
     "propagation_time_s",
+    "render_audio",
     "sensor_grid",
     "simulate_pulses",
     "single_shot",
     "two_shooters",
+    "with_recordings",
+    "write_wav",
 ]

@@ -37,7 +37,9 @@ def validate_positive(name: str, value: float, *, allow_zero: bool = False) -> f
     return v
 
 
-def validate_range(name: str, value: tuple[float, float], *, lower: float = 0.0) -> tuple[float, float]:
+def validate_range(
+    name: str, value: tuple[float, float], *, lower: float = 0.0
+) -> tuple[float, float]:
     """Return a ``(lo, hi)`` pair of floats with ``lower <= lo <= hi``, else ValueError."""
     try:
         lo, hi = (float(v) for v in value)

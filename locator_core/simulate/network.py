@@ -17,7 +17,9 @@ def _validate_extent(extent_m: float | tuple[float, float]) -> tuple[float, floa
     try:
         w, h = (float(v) for v in pair)
     except (TypeError, ValueError):
-        raise ValueError(f"extent_m must be a number or a (width, height) pair, got {extent_m!r}") from None
+        raise ValueError(
+            f"extent_m must be a number or a (width, height) pair, got {extent_m!r}"
+        ) from None
     if not (math.isfinite(w) and math.isfinite(h) and w > 0 and h > 0):
         raise ValueError(f"extent_m must be positive, got {extent_m!r}")
     return w, h

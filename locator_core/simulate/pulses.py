@@ -90,7 +90,9 @@ class SimulatedIncident:
     scenario: Scenario
     noise_floor_db_spl: tuple[float, ...]
 
-    def pulse_indices(self, shot: int | None = None, kinds: Sequence[str] = ("direct",)) -> list[int]:
+    def pulse_indices(
+        self, shot: int | None = None, kinds: Sequence[str] = ("direct",)
+    ) -> list[int]:
         """Indices into ``data.pulses`` of the given kinds (and round, when given)."""
         return [
             i
@@ -98,7 +100,9 @@ class SimulatedIncident:
             if lab.kind in kinds and (shot is None or lab.shot == shot)
         ]
 
-    def arrivals(self, shot: int, kinds: Sequence[str] = ("direct",)) -> tuple[np.ndarray, np.ndarray]:
+    def arrivals(
+        self, shot: int, kinds: Sequence[str] = ("direct",)
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Sensor positions (k, 3) in m and arrival times (k,) in int ns for one round."""
         idx = self.pulse_indices(shot, kinds)
         xyz = np.array([self.data.pulses[i].sensor.position for i in idx]).reshape(-1, 3)
@@ -351,9 +355,7 @@ def simulate_pulses(
             raw.append((i, t, level, snr, PulseLabel(shot.index, kind, float(excess))))
 
     n_noise = int(gen.poisson(opt.outlier_fraction * len(raw)))
-    dist_min = np.min(
-        [np.linalg.norm(xyz - s.position, axis=1) for s in scenario.shots], axis=0
-    )
+    dist_min = np.min([np.linalg.norm(xyz - s.position, axis=1) for s in scenario.shots], axis=0)
     near = np.flatnonzero(dist_min <= opt.detection_range_m)
     near = near if near.size else np.arange(len(sensors))
     t_all = [r[1] for r in raw] or [scenario.start_ns]

@@ -94,7 +94,9 @@ def _shot_times(
     return [int(t0_ns) + int(round(o * 1e9)) for o in offsets]
 
 
-def _assemble(name: str, kind: str, raw: Sequence[tuple[float, float, float, int, int]]) -> Scenario:
+def _assemble(
+    name: str, kind: str, raw: Sequence[tuple[float, float, float, int, int]]
+) -> Scenario:
     ordered = sorted(raw, key=lambda r: (r[3], r[4]))
     shots = tuple(
         TrueShot(i, float(x), float(y), float(z), int(t), int(who))
