@@ -239,7 +239,7 @@ def _arrivals_for_shot(
         first = tt[i] + path.nlos_s
         out.append((i, first, level, snr, kind, path.nlos_s))
         for delay, drop in zip(path.echo_s, path.echo_drop_db, strict=True):
-            e_level = level - drop + gen.normal(0.0, 1.0)
+            e_level = level - max(drop + gen.normal(0.0, 1.0), 1.0)
             e_snr = min(e_level, SATURATION_DB_SPL) - floors[i]
             if gen.uniform() < _ECHO_REPEAT_PROBABILITY and e_snr >= opt.min_snr_db:
                 out.append((i, first + delay, e_level, e_snr, "echo", path.nlos_s + delay))
