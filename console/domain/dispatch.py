@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from console.domain.alert import Alert, AlertType, Review
@@ -37,7 +38,8 @@ class DispatchSummary:
 
 def compass_point(heading_deg: float) -> str:
     """Return the 8-point compass name of a heading in degrees (0 = north, clockwise)."""
-    return _POINTS[round((heading_deg % 360.0) / 45.0) % 8]
+    # Half-way headings go clockwise (22.5° is NE), unlike round()'s half-to-even.
+    return _POINTS[math.floor((heading_deg % 360.0) / 45.0 + 0.5) % 8]
 
 
 def _rounds_text(alert: Alert) -> str | None:
@@ -71,7 +73,7 @@ def dispatch_summary(alert: Alert) -> DispatchSummary:
     if alert.shooters is not None and alert.shooters >= 2:
         details.append("Possible multiple shooters")
     if alert.mobile is not None:
-        heading = round(alert.mobile.heading_deg) % 360
+        heading = math.floor(alert.mobile.heading_deg + 0.5) % 360
         details.append(
             f"Possible mobile shooter, {round(alert.mobile.speed_mps)} m/s heading "
             f"{heading:03d}° ({compass_point(alert.mobile.heading_deg)})"

@@ -105,10 +105,10 @@ def parse_event(obj: Any, *, path: str = "event") -> UnitEvent:
         data=_data(obj.get("data") or {}, f"{path}.data"),
     )
     if event.kind is EventKind.STATUS:
-        req_str(event.data.get("status"), f"{path}.data.status", max_len=16,
+        req_str(member(event.data, "status", f"{path}.data"), f"{path}.data.status", max_len=16,
                 choices=frozenset(IncidentStatus))
     if event.kind is EventKind.NOTE:
-        req_str(event.data.get("text"), f"{path}.data.text", max_len=4000, multiline=True)
+        req_str(member(event.data, "text", f"{path}.data"), f"{path}.data.text", max_len=4000, multiline=True)
     return event
 
 
