@@ -1,0 +1,275 @@
+"""Association: group pulses from many sensors into shots, with no outside grouping.
+
+A shot at position ``x`` emitted at ``t0`` makes every sensor that hears it report a
+pulse at ``t_i = t0 + |x - s_i| / c``. Back-projecting each pulse to a candidate
+position gives an implied emission time ``tau_i(x) = t_i - |x - s_i| / c``; at the true
+position the pulses of one shot agree in ``tau`` to within the timing error, while
+echoes (late), non-line-of-sight arrivals (late) and unrelated pulses scatter.
+
+The search is a space-time stack, coarse to fine: on a grid over the area the sensors
+cover, count the *distinct sensors* whose pulses fall in one window of ``tau``; the
+window width follows the grid spacing (a cell's half-diagonal / c) so no shot falls
+between cells. The best (cell, window) is refined on finer grids around it, its pulses
+are chosen (one per sensor, the earliest consistent one: echoes and non-line-of-sight
+arrivals come late) and handed to the robust locator; the shot's pulses are removed and
+the search repeats until no group of enough sensors remains.
+
+Contents: :class:`AssociatorConfig`, :func:`find_shots`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from locator_core.locate import ShotSolution, locate_shot
+from locator_core.types import LocatorError, Pulse, Weather
+
+__all__ = ["AssociatorConfig", "find_shots"]
+
+
+@dataclass(frozen=True)
+class AssociatorConfig:
+    """Tuning of the association search (physical units).
+
+    min_sensors : distinct sensors a shot needs.
+    pick_tolerance_s : s, timing tolerance of a pulse at the final stage.
+    margin_m : m, search margin beyond the sensors' extent.
+    coarse_step_m : m, first grid spacing; each refinement divides it by ``refine``.
+    max_residual_s : s, a located shot whose robust residual exceeds this is dropped.
+    """
+
+    min_sensors: int = 5
+    pick_tolerance_s: float = 0.015
+    final_tolerance_s: float = 0.020
+    margin_m: float = 400.0
+    coarse_step_m: float = 50.0
+    refine: int = 4
+    levels: int = 3
+    max_shots: int = 60
+    max_residual_s: float = 0.010
+    sigma_floor_s: float = 3.0e-4
+    wind: bool = True
+    neighbours: int = 6
+    snr_reference_db: float | None = None
+    relative_support: float = 0.3
+    min_interval_s: float = 0.045
+    neighbour_fraction: float = 0.6
+
+
+def _distances(cells: np.ndarray, s: np.ndarray) -> np.ndarray:
+    dx = cells[:, None, 0] - s[None, :, 0]
+    dy = cells[:, None, 1] - s[None, :, 1]
+    dz = cells[:, None, 2] - s[None, :, 2]
+    return np.sqrt(dx * dx + dy * dy + dz * dz)
+
+
+def _stack(dist: np.ndarray, t: np.ndarray, sid: np.ndarray, c: float, window: float,
+           n_sensors: int) -> tuple[int, float, int]:
+    """Best (cell index, tau centre, count) of distinct sensors in one tau window.
+
+    ``dist`` is (cells, pulses) in m. Two bin phases (0 and half a window) are tried so a
+    shot never straddles a bin edge in both.
+    """
+    tau = t[None, :] - dist / c
+    n_cells = dist.shape[0]
+    best = (-1, 0.0, 0)
+    rows = np.repeat(np.arange(n_cells), dist.shape[1])
+    cols = np.tile(sid, n_cells)
+    for offset in (0.0, 0.5):
+        b = np.floor(tau / window + offset).astype(np.int64)
+        bmin = int(b.min())
+        nb = int(b.max()) - bmin + 1
+        occupied = np.zeros((n_cells, nb, n_sensors), dtype=bool)
+        occupied[rows, (b - bmin).ravel(), cols] = True
+        counts = occupied.sum(axis=2, dtype=np.int32)
+        k = int(np.argmax(counts))
+        cell, bin_ = divmod(k, nb)
+        if counts[cell, bin_] > best[2]:
+            centre = (bin_ + bmin - offset + 0.5) * window
+            best = (cell, centre, int(counts[cell, bin_]))
+    return best
+
+
+def _grid(center: np.ndarray, half: np.ndarray, step: float, z: float) -> np.ndarray:
+    xs = np.arange(center[0] - half[0], center[0] + half[0] + step / 2, step)
+    ys = np.arange(center[1] - half[1], center[1] + half[1] + step / 2, step)
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel(), np.full(gx.size, z)])
+
+
+def _pick(xyz: np.ndarray, tau0: float, s, t, sid, c, tol) -> np.ndarray:
+    """Indices of the chosen pulses: per sensor the earliest with |tau - tau0| <= tol."""
+    d = np.sqrt(((s - xyz) ** 2).sum(-1))
+    dev = t - d / c - tau0
+    ok = np.flatnonzero(np.abs(dev) <= tol)
+    chosen: dict[int, int] = {}
+    for i in ok[np.argsort(t[ok])]:
+        chosen.setdefault(int(sid[i]), int(i))
+    return np.array(sorted(chosen.values()), dtype=int)
+
+
+def find_shots(
+    pulses: Sequence[Pulse],
+    *,
+    weather: Weather | None = None,
+    config: AssociatorConfig | None = None,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[ShotSolution]:
+    """Find and locate every shot in a set of pulses from many sensors.
+
+    Returns located shots in time order. Pulses not assigned to any shot are ignored
+    (unrelated sounds, echoes). Raises :class:`LocatorError` when there are pulses from
+    fewer than ``config.min_sensors`` sensors.
+    """
+    cfg = config or AssociatorConfig()
+    weather = weather or Weather()
+    c = weather.speed_of_sound
+    pulses = list(pulses)
+    serials = sorted({p.sensor.serial for p in pulses})
+    if len(serials) < min(cfg.min_sensors, 4):
+        raise LocatorError(
+            f"pulses from {len(serials)} sensor(s): at least {min(cfg.min_sensors, 4)} are needed"
+        )
+    index = {k: i for i, k in enumerate(serials)}
+    ref_ns = min(p.time_ns for p in pulses)
+    s = np.array([[p.sensor.x, p.sensor.y, p.sensor.z] for p in pulses], dtype=float)
+    t = np.array([(p.time_ns - ref_ns) * 1e-9 for p in pulses])
+    sid = np.array([index[p.sensor.serial] for p in pulses])
+    alive = np.ones(len(pulses), dtype=bool)
+    lo = s[:, :2].min(0) - cfg.margin_m
+    hi = s[:, :2].max(0) + cfg.margin_m
+    z_ground = float(np.median(s[:, 2])) - 8.0
+    coarse_cells = _grid((lo + hi) / 2, (hi - lo) / 2, cfg.coarse_step_m, z_ground)
+    coarse_dist = _distances(coarse_cells, s)
+    shots: list[ShotSolution] = []
+    need = max(cfg.min_sensors, 4)
+    failures = 0
+    while len(shots) < cfg.max_shots and len(np.unique(sid[alive])) >= need:
+        if cancelled is not None and cancelled():
+            raise LocatorError("cancelled")
+        idx = np.flatnonzero(alive)
+        center, half, step = (lo + hi) / 2, (hi - lo) / 2, cfg.coarse_step_m
+        tau0, count, best_xyz = 0.0, 0, None
+        for level in range(cfg.levels):
+            if level == 0:
+                cells, dist = coarse_cells, coarse_dist[:, idx]
+            else:
+                cells = _grid(center, half, step, z_ground)
+                dist = _distances(cells, s[idx])
+            window = 2.0 * (step * 0.7072) / c + 2.0 * cfg.pick_tolerance_s
+            cell, tau0, count = _stack(dist, t[idx], sid[idx], c, window, len(serials))
+            if cell < 0:
+                break
+            best_xyz = cells[cell]
+            center, half, step = best_xyz[:2], np.array([2 * step, 2 * step]), step / cfg.refine
+        if best_xyz is None or count < need:
+            break
+        chosen = idx[_pick(best_xyz, tau0, s[idx], t[idx], sid[idx], c,
+                           max(cfg.pick_tolerance_s, 2 * step / c))]
+        shot = _locate(pulses, chosen, best_xyz, weather, cfg)
+        if shot is not None:
+            # re-pick around the located shot: it is better than the grid cell
+            xyz = np.array([shot.x, shot.y, shot.z])
+            t0 = (shot.time_ns - ref_ns) * 1e-9
+            chosen2 = idx[_pick(xyz, t0, s[idx], t[idx], sid[idx], c, cfg.final_tolerance_s)]
+            if len(np.unique(sid[chosen2])) >= need:
+                shot2 = _locate(pulses, chosen2, xyz, weather, cfg)
+                if shot2 is not None:
+                    shot, chosen = shot2, chosen2
+        if (shot is None or len(shot.used) < need or shot.residual_rms_s > cfg.max_residual_s
+                or not _heard_by_neighbours(shot, s, t, sid, ref_ns, c, cfg)
+                or _is_echo_ghost(shot, shots, pulses, chosen, s, t, sid, ref_ns)
+                or _is_remnant(shot, shots, cfg)):
+            alive[chosen] = False  # not a coherent shot: set these pulses aside
+            failures += 1
+            if failures > 20:
+                break
+            continue
+        used_ids = {id(p) for p in shot.used}
+        for i in chosen:
+            if id(pulses[i]) in used_ids:
+                alive[i] = False
+        shots.append(shot)
+        if progress is not None:
+            progress(min(0.99, 1.0 - alive.mean()))
+    shots.sort(key=lambda sh: sh.time_ns)
+    return shots
+
+
+def _heard_by_neighbours(shot, s, t, sid, ref_ns, c, cfg) -> bool:
+    """A real shot is heard by the sensors nearest to it: most of them have a pulse at
+    (or a little after: non-line-of-sight) the time the shot predicts."""
+    serial_pos = {}
+    for k, i in enumerate(sid):
+        serial_pos.setdefault(int(i), k)
+    ids = np.array(list(serial_pos))
+    pos = s[[serial_pos[i] for i in ids]]
+    d = np.sqrt(((pos - np.array([shot.x, shot.y, shot.z])) ** 2).sum(-1))
+    nearest = ids[np.argsort(d)[: cfg.neighbours]]
+    t0 = (shot.time_ns - ref_ns) * 1e-9
+    heard = 0
+    for i in nearest:
+        m = sid == i
+        expected = t0 + np.sqrt(((s[m][0] - np.array([shot.x, shot.y, shot.z])) ** 2).sum()) / c
+        dev = t[m] - expected
+        if np.any((dev >= -cfg.pick_tolerance_s) & (dev <= cfg.pick_tolerance_s + 0.03)):
+            heard += 1
+    return heard >= cfg.neighbour_fraction * len(nearest)
+
+
+def _is_echo_ghost(shot, accepted, pulses, chosen, s, t, sid, ref_ns) -> bool:
+    """True when the candidate's pulses are mostly late, weaker copies (echoes) of pulses
+    already given to an accepted shot elsewhere."""
+    if not accepted:
+        return False
+    here = np.array([shot.x, shot.y])
+    for other in accepted:
+        if np.hypot(*(other.xy - here)) < max(25.0, 3.0 * (shot.uncertainty_m + other.uncertainty_m)):
+            return False
+    earlier = {}
+    for other in accepted:
+        for p in other.used:
+            earlier.setdefault(p.sensor.serial, []).append(p)
+    echoes = 0
+    for p in shot.used:
+        for q in earlier.get(p.sensor.serial, ()):
+            lag = (p.time_ns - q.time_ns) * 1e-9
+            weaker = (p.level_db_spl is None or q.level_db_spl is None
+                      or p.level_db_spl <= q.level_db_spl - 3.0)
+            if 0.0 < lag <= 1.5 and weaker:
+                echoes += 1
+                break
+    return echoes >= 0.6 * len(shot.used)
+
+
+def _is_remnant(shot, accepted, cfg) -> bool:
+    """True for leftovers of an accepted shot: far fewer sensors than the strongest shot,
+    or (almost) the same place and emission time as an accepted shot (no firearm fires
+    two rounds within ``min_interval_s``)."""
+    if not accepted:
+        return False
+    strongest = max(len(a.used) for a in accepted)
+    if len(shot.used) < cfg.relative_support * strongest:
+        return True
+    for other in accepted:
+        dt = abs(shot.time_ns - other.time_ns) * 1e-9
+        if dt < cfg.min_interval_s:
+            return True
+    return False
+
+
+def _locate(pulses, chosen, xyz, weather, cfg) -> ShotSolution | None:
+    group = [pulses[i] for i in chosen]
+    if len({p.sensor.serial for p in group}) < 4:
+        return None
+    try:
+        return locate_shot(group, weather=weather, initial_xy=xyz[:2],
+                           sigma_floor_s=cfg.sigma_floor_s, wind=cfg.wind,
+                           min_sensors=max(cfg.min_sensors, 4),
+                           snr_reference_db=cfg.snr_reference_db)
+    except LocatorError:
+        return None

@@ -1,0 +1,265 @@
+"""Robust time-of-arrival multilateration of one shot.
+
+Model: a pulse from sensor *i* arrives at ``t_i = t0 + |x - s_i| / c_i`` where ``x`` is
+the shooter position (x, y, z), ``t0`` the unknown emission time and ``c_i`` the speed of
+sound along the path (``c + w . u_i`` with wind ``w`` and the horizontal unit vector
+``u_i`` from shooter to sensor when wind correction is on).
+
+Shooter height is poorly observed by rooftop sensors: the vertical spread of the array is
+small compared with its horizontal extent. Rather than fixing z (biased on hills) or
+solving it free (unstable, and its error leaks into x, y), the solver is 2.5-D: z is a
+parameter with a Gaussian prior centred on the ground level estimated from the nearest
+sensors. Sensors surrounding the shot then fix x, y; z stays near the ground.
+
+Robustness: iteratively reweighted Gauss-Newton with Huber weights, then explicit
+rejection of the worst arrival while it exceeds a threshold (non-line-of-sight arrivals
+are late by milliseconds; a stray pulse can be anywhere). The 90 % horizontal
+uncertainty radius comes from the position covariance ``sigma^2 (J^T W J)^-1``.
+
+Contents: :class:`ShotSolution`, :func:`locate_shot`, :func:`radius_for_probability`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from locator_core.types import LocatorError, Pulse, Weather
+
+__all__ = ["ShotSolution", "locate_shot", "radius_for_probability", "ground_prior"]
+
+_HUBER_K = 1.5
+
+
+@dataclass(frozen=True, eq=False)
+class ShotSolution:
+    """One located shot.
+
+    x, y, z : float, m (local frame); time_ns : int, emission time (ns since epoch);
+    covariance : (3, 3) array, m^2, of (x, y, z); uncertainty_m : float, 90 % radius (2-D);
+    residuals_s : per used pulse, s; used : the pulses kept; rejected : the pulses dropped.
+    """
+
+    x: float
+    y: float
+    z: float
+    time_ns: int
+    covariance: np.ndarray
+    uncertainty_m: float
+    sigma_s: float
+    used: tuple[Pulse, ...]
+    residuals_s: tuple[float, ...]
+    rejected: tuple[Pulse, ...] = ()
+
+    @property
+    def xy(self) -> np.ndarray:
+        return np.array([self.x, self.y])
+
+    @property
+    def residual_rms_s(self) -> float:
+        r = np.asarray(self.residuals_s)
+        return float(np.sqrt(np.mean(r * r))) if r.size else 0.0
+
+    @property
+    def sensor_serials(self) -> tuple[str, ...]:
+        return tuple(p.sensor.serial for p in self.used)
+
+
+def radius_for_probability(cov2: np.ndarray, p: float = 0.9) -> float:
+    """Radius (m) of the circle around the estimate holding probability ``p``.
+
+    For a 2-D Gaussian error with covariance ``cov2`` (m^2). Exact for a circular
+    covariance (``sqrt(-2 ln(1-p) * lambda)``); otherwise solved from the distribution
+    of ``l1 a^2 + l2 b^2`` by bisection on a fixed quadrature of the angle.
+    """
+    cov2 = np.asarray(cov2, dtype=float)
+    if cov2.shape != (2, 2) or not np.all(np.isfinite(cov2)):
+        return float("inf")
+    lam = np.clip(np.linalg.eigvalsh(cov2), 0.0, None)
+    if lam[1] <= 0:
+        return 0.0
+    # P(r < R) = 1/(2 pi) * int_0^{2pi} (1 - exp(-R^2 / (2 q(theta)))) dtheta,
+    # q(theta) = l1 cos^2 + l2 sin^2, for a Gaussian in polar coordinates.
+    theta = np.linspace(0.0, 2.0 * math.pi, 256, endpoint=False)
+    q = lam[0] * np.cos(theta) ** 2 + lam[1] * np.sin(theta) ** 2
+    q = np.maximum(q, 1e-30)
+
+    def prob(r: float) -> float:
+        # exact for the sum of two scaled chi-square(1) via the polar representation
+        return float(1.0 - np.mean(np.exp(-(r * r) / (2.0 * q))))
+
+    lo, hi = 0.0, math.sqrt(-2.0 * math.log(1.0 - p) * lam[1]) * 1.5 + 1e-9
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        if prob(mid) < p:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+def ground_prior(xy: np.ndarray, sensors_xyz: np.ndarray, *, k: int = 4,
+                 sensor_height_m: float = 8.0) -> float:
+    """Estimated ground height (m) under ``xy``: nearby sensors' z minus a rooftop height."""
+    d = np.hypot(*(sensors_xyz[:, :2] - xy).T)
+    idx = np.argsort(d)[: max(1, min(k, len(d)))]
+    w = 1.0 / np.maximum(d[idx], 25.0)
+    return float(np.sum(w * sensors_xyz[idx, 2]) / np.sum(w)) - sensor_height_m
+
+
+def _validate_pulses(pulses: Sequence[Pulse]) -> None:
+    serials = [p.sensor.serial for p in pulses]
+    if len(set(serials)) < 4:
+        raise LocatorError(
+            f"a shot needs pulses from at least 4 sensors to be located, got {len(set(serials))}"
+        )
+
+
+def locate_shot(
+    pulses: Sequence[Pulse],
+    *,
+    weather: Weather | None = None,
+    initial_xy: Sequence[float] | None = None,
+    z_prior: float | None = None,
+    z_sigma_m: float = 25.0,
+    sigma_floor_s: float = 3.0e-4,
+    wind: bool = False,
+    reject_threshold: float = 3.5,
+    min_sensors: int = 4,
+    range_sigma_s_per_km: float = 0.0,
+    snr_reference_db: float | None = None,
+) -> ShotSolution:
+    """Locate one shot from its pulses (at most one pulse per sensor is expected).
+
+    Parameters
+    ----------
+    pulses : the arrivals of one shot.
+    weather : temperature (speed of sound) and wind.
+    initial_xy : float pair, m, a starting point (defaults to the earliest sensors' centroid).
+    z_prior : float, m, prior shooter height (defaults to :func:`ground_prior`).
+    z_sigma_m : float, m, standard deviation of the height prior.
+    sigma_floor_s : float, s, the least timing error assumed (pick precision, rounding).
+    wind : bool, correct propagation for the horizontal wind.
+    reject_threshold : float, arrivals whose residual exceeds this many sigmas are dropped
+        (one at a time, worst first) while at least ``min_sensors + 1`` remain.
+    """
+    _validate_pulses(pulses)
+    weather = weather or Weather()
+    c = weather.speed_of_sound
+    wind_v = weather.wind_vector if wind else np.zeros(2)
+    pulses = list(pulses)
+    ref_ns = min(p.time_ns for p in pulses)
+    s_all = np.array([[p.sensor.x, p.sensor.y, p.sensor.z] for p in pulses], dtype=float)
+    t_all = np.array([(p.time_ns - ref_ns) * 1e-9 for p in pulses])
+    if not (np.all(np.isfinite(s_all)) and np.all(np.isfinite(t_all))):
+        raise LocatorError("pulse positions or times are not finite numbers")
+
+    if initial_xy is None:
+        order = np.argsort(t_all)[:4]
+        initial_xy = s_all[order, :2].mean(axis=0)
+    xy0 = np.asarray(initial_xy, dtype=float)
+    z0 = ground_prior(xy0, s_all) if z_prior is None else float(z_prior)
+    keep = np.ones(len(pulses), dtype=bool)
+    params = None
+    if snr_reference_db is not None:
+        snr = np.array([p.snr_db if p.snr_db is not None else snr_reference_db for p in pulses])
+        # timing error grows as the pulse sinks into the noise
+        snr_scale = np.sqrt(1.0 + 10.0 ** (-(snr - snr_reference_db) / 10.0))
+    while True:
+        xy_now = xy0 if params is None else params[:2]
+        rng_km = np.hypot(*(s_all[keep, :2] - xy_now).T) / 1000.0
+        scale = np.sqrt(1.0 + (range_sigma_s_per_km * rng_km / sigma_floor_s) ** 2)
+        if snr_reference_db is not None:
+            scale = scale * snr_scale[keep]
+        params, weights, cov, sigma, resid, robust_sigma = _solve(
+            s_all[keep], t_all[keep], c, wind_v, xy_now,
+            z0, z_sigma_m, sigma_floor_s, params, scale)
+        norm = np.abs(resid) / (robust_sigma * scale)
+        if keep.sum() <= max(min_sensors, 4) or norm.max() <= reject_threshold:
+            break
+        worst = np.flatnonzero(keep)[int(np.argmax(norm))]
+        keep[worst] = False
+
+    used = tuple(p for p, k in zip(pulses, keep, strict=True) if k)
+    rejected = tuple(p for p, k in zip(pulses, keep, strict=True) if not k)
+    x, y, z, t0 = params
+    cov3 = cov[:3, :3]
+    return ShotSolution(
+        x=float(x), y=float(y), z=float(z),
+        time_ns=int(ref_ns + round(t0 * 1e9)),
+        covariance=cov3,
+        uncertainty_m=radius_for_probability(cov3[:2, :2], 0.9),
+        sigma_s=float(sigma),
+        used=used,
+        residuals_s=tuple(float(r) for r in resid),
+        rejected=rejected,
+    )
+
+
+def _predict(p: np.ndarray, s: np.ndarray, c: float, wind_v: np.ndarray):
+    diff = p[:3] - s
+    d = np.sqrt(np.sum(diff * diff, axis=1))
+    d = np.maximum(d, 1e-3)
+    horiz = -diff[:, :2]
+    hn = np.maximum(np.hypot(horiz[:, 0], horiz[:, 1]), 1e-3)
+    ceff = c + (horiz @ wind_v) / hn
+    tt = d / ceff
+    jac = np.empty((len(s), 4))
+    jac[:, :3] = diff / (d * ceff)[:, None]
+    jac[:, 3] = 1.0
+    return p[3] + tt, jac
+
+
+def _solve(s, t, c, wind_v, xy0, z0, z_sigma, sigma_floor, start, scale):
+    if start is None:
+        d0 = np.sqrt(np.sum((s - np.array([xy0[0], xy0[1], z0])) ** 2, axis=1))
+        p = np.array([xy0[0], xy0[1], z0, float(np.median(t - d0 / c))])
+    else:
+        p = np.array(start, dtype=float)
+    sigma = sigma_floor
+    lam = 1e-3
+    w = np.ones(len(t))
+    for it in range(60):
+        pred, jac = _predict(p, s, c, wind_v)
+        r = t - pred
+        if it >= 2:
+            sigma = max(sigma_floor, 1.4826 * float(np.median(np.abs(r - np.median(r)))))
+        u = np.abs(r) / (sigma * scale)
+        w = np.where(u <= _HUBER_K, 1.0, _HUBER_K / np.maximum(u, 1e-12))
+        sw = np.sqrt(w) / (sigma * scale)
+        a = np.vstack([jac * sw[:, None], [0.0, 0.0, 1.0 / z_sigma, 0.0]])
+        b = np.concatenate([r * sw, [(z0 - p[2]) / z_sigma]])
+        ata = a.T @ a
+        step = np.linalg.solve(ata + lam * np.diag(np.diag(ata) + 1e-12), a.T @ b)
+        cost_old = float(b @ b)
+        p_new = p + step
+        pred_n, _ = _predict(p_new, s, c, wind_v)
+        rn = (t - pred_n) * sw
+        cost_new = float(rn @ rn + ((z0 - p_new[2]) / z_sigma) ** 2)
+        if cost_new <= cost_old:
+            p = p_new
+            lam = max(lam * 0.3, 1e-9)
+            if np.all(np.abs(step[:3]) < 1e-4) and abs(step[3]) < 1e-8:
+                break
+        else:
+            lam *= 10.0
+            if lam > 1e8:
+                break
+    pred, jac = _predict(p, s, c, wind_v)
+    r = t - pred
+    rs = r / scale
+    robust_sigma = max(sigma_floor, 1.4826 * float(np.median(np.abs(rs - np.median(rs)))))
+    n, k = len(r), 3  # x, y, t0 (z is carried by the prior)
+    dof = max(n - k, 1)
+    chi_sigma = math.sqrt(float(np.sum(w * rs * rs)) / max(float(np.sum(w)) * dof / n, 1e-12))
+    sigma = max(sigma_floor, chi_sigma) if n > k else max(sigma_floor, sigma)
+    sw = np.sqrt(w) / (sigma * scale)
+    a = np.vstack([jac * sw[:, None], [0.0, 0.0, 1.0 / z_sigma, 0.0]])
+    try:
+        cov = np.linalg.inv(a.T @ a)
+    except np.linalg.LinAlgError:
+        cov = np.full((4, 4), np.inf)
+    return p, w, cov, sigma, r, robust_sigma
