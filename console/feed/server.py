@@ -70,6 +70,9 @@ class FeedServer:
         return self
 
     def stop(self) -> None:
+        """Stop serving; parked long polls are answered at once. Safe to call twice."""
+        if self._stopping.is_set():
+            return
         self._stopping.set()
         with self._cond:
             self._cond.notify_all()
