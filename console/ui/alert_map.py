@@ -1,0 +1,203 @@
+"""``QtAlertMap``: the offline incident map (Leaflet in QtWebEngine, fed over QWebChannel).
+
+The page, its scripts and the tiles are all served through the ``app://`` scheme
+(:mod:`console.ui.app_scheme`), so the map needs no network. Python keeps the incidents,
+theme and selection it was given and replays them whenever the page (re)connects, so calls
+made before :attr:`QtAlertMap.ready` are not lost and a crashed renderer recovers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal, Slot
+from PySide6.QtGui import QColor
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import QWebEnginePage
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+from shiboken6 import Shiboken
+
+from console.mappack import MapPack
+from console.mappack.leaflet_page import build_map_page
+from console.resources import resource_path
+from console.ui.app_scheme import map_profile
+
+__all__ = ["DEFAULT_PACK", "MapBridge", "QtAlertMap"]
+
+DEFAULT_PACK = resource_path("maps", "helsinki-center.mbtiles")
+_THEMES = {"day": QColor("#f4f1ea"), "night": QColor("#191712")}
+
+
+class MapBridge(QObject):
+    """The object the page sees as ``channel.objects.bridge``."""
+
+    incidentUpserted = Signal(str)  # noqa: N815 - names are the page's JavaScript API
+    incidentRemoved = Signal(str)  # noqa: N815
+    cleared = Signal()
+    incidentSelected = Signal(str, bool)  # noqa: N815
+    themeChanged = Signal(str)  # noqa: N815
+
+    page_ready = Signal()
+    marker_clicked = Signal(str)
+
+    @Slot(str)
+    def markerClicked(self, incident_id: str) -> None:  # noqa: N802
+        self.marker_clicked.emit(incident_id)
+
+    @Slot()
+    def pageReady(self) -> None:  # noqa: N802
+        self.page_ready.emit()
+
+
+class _MapPage(QWebEnginePage):
+    """Keeps the view on the map: links (e.g. in the attribution) never navigate away."""
+
+    def acceptNavigationRequest(self, url: QUrl, nav_type: Any, is_main_frame: bool) -> bool:  # noqa: N802
+        return url.scheme() == "app"
+
+
+def _validated(payload: dict[str, Any]) -> dict[str, Any]:
+    try:
+        incident_id = str(payload["id"])
+        float(payload["lat"]), float(payload["lon"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"incident payload needs id, lat and lon: {exc!r}") from exc
+    return {**payload, "id": incident_id}
+
+
+class QtAlertMap(QWidget):
+    """Offline map of incidents: markers, uncertainty circles, shots and mobile tracks."""
+
+    incident_clicked = Signal(str)
+    ready = Signal()
+
+    def __init__(self, pack_path: str | Path | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pack = MapPack(pack_path or DEFAULT_PACK)
+        self._incidents: dict[str, dict[str, Any]] = {}
+        self._selected: str | None = None
+        self._theme = "day"
+        self._ready = False
+        self._bridge = MapBridge(self)
+        self._bridge.page_ready.connect(self._on_page_ready)
+        self._bridge.marker_clicked.connect(self.incident_clicked)
+
+        self._view = QWebEngineView(self)
+        profile, scheme = map_profile()
+        QtAlertMap._instances += 1
+        pack_name, page_name = f"pack{self._instances}", f"map{self._instances}.html"
+        scheme.add_pack(pack_name, self._pack)
+        scheme.set_page(page_name, build_map_page(pack_name, self._pack))
+        self._page_url = QUrl(f"app://page/{page_name}")
+        self.destroyed.connect(lambda: scheme.forget(pack_name, page_name))
+        page = _MapPage(profile, self._view)
+        page.setBackgroundColor(_THEMES["day"])
+        channel = QWebChannel(page)
+        channel.registerObject("bridge", self._bridge)
+        page.setWebChannel(channel)
+        page.renderProcessTerminated.connect(self._on_render_process_terminated)
+        self._view.setPage(page)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._view)
+        page.load(self._page_url)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._release_page)
+
+    # -- public API -------------------------------------------------------------------
+
+    @property
+    def is_ready(self) -> bool:
+        return self._ready
+
+    @property
+    def pack(self) -> MapPack:
+        return self._pack
+
+    def show_incident(self, payload: dict[str, Any], focus: bool = False) -> None:
+        """Add or replace (by ``payload["id"]``) an incident; ``focus`` selects and zooms to it."""
+        incident = _validated(payload)
+        self._incidents[incident["id"]] = incident
+        if self._ready:
+            self._bridge.incidentUpserted.emit(json.dumps(incident, default=str))
+        if focus:
+            self.select_incident(incident["id"], pan=True)
+
+    def select_incident(self, incident_id: str, *, pan: bool = True) -> None:
+        """Highlight an incident; with ``pan`` fit the view to its circle, shots and track."""
+        self._selected = str(incident_id)
+        if self._ready:
+            self._bridge.incidentSelected.emit(self._selected, pan)
+        else:
+            self._pending_pan = pan
+
+    def remove_incident(self, incident_id: str) -> None:
+        self._incidents.pop(str(incident_id), None)
+        if self._selected == str(incident_id):
+            self._selected = None
+        if self._ready:
+            self._bridge.incidentRemoved.emit(str(incident_id))
+
+    def clear(self) -> None:
+        self._incidents.clear()
+        self._selected = None
+        if self._ready:
+            self._bridge.cleared.emit()
+
+    def set_theme(self, theme: str) -> None:
+        """``"day"`` or ``"night"`` (tiles darkened by a CSS filter, dark controls)."""
+        if theme not in _THEMES:
+            raise ValueError(f"theme must be 'day' or 'night', got {theme!r}")
+        self._theme = theme
+        self._view.page().setBackgroundColor(_THEMES[theme])
+        if self._ready:
+            self._bridge.themeChanged.emit(theme)
+
+    def run_js(self, code: str, callback: Callable[[Any], None] | None = None) -> None:
+        """Evaluate JavaScript in the page; ``callback`` gets the value as Python data.
+
+        The value crosses as JSON, so objects and arrays arrive as dicts and lists
+        (QtWebEngine would otherwise hand back an empty string for them).
+        """
+        wrapped = f"JSON.stringify({{v: eval({json.dumps(code)})}})"
+        if callback is None:
+            self._view.page().runJavaScript(wrapped, 0)
+            return
+
+        def deliver(result: object) -> None:
+            callback(json.loads(result).get("v") if isinstance(result, str) and result else None)
+
+        self._view.page().runJavaScript(wrapped, 0, deliver)
+
+    # -- page life cycle --------------------------------------------------------------
+
+    _pending_pan = False
+    _instances = 0
+
+    @Slot()
+    def _on_page_ready(self) -> None:
+        # Replay everything the page should show; this also covers calls made before ready.
+        self._bridge.themeChanged.emit(self._theme)
+        for incident in self._incidents.values():
+            self._bridge.incidentUpserted.emit(json.dumps(incident, default=str))
+        if self._selected in self._incidents:
+            self._bridge.incidentSelected.emit(self._selected, self._pending_pan)
+        self._pending_pan = False
+        self._ready = True
+        self.ready.emit()
+
+    @Slot()
+    def _release_page(self) -> None:
+        # The shared profile dies with the application; its pages must go first.
+        if Shiboken.isValid(self._view):
+            Shiboken.delete(self._view)
+
+    def _on_render_process_terminated(self, *_args: object) -> None:
+        self._ready = False
+        self._view.page().load(self._page_url)

@@ -1,0 +1,217 @@
+/* Live incident layer for the Mobile Alert Console map page.
+ *
+ * Python drives this page through a QWebChannel object named "bridge" (signals in,
+ * slots out). Everything here is exposed as window.macMap for the widget and its tests.
+ */
+(function () {
+  "use strict";
+
+  const TYPE_COLOURS = {
+    single_gunshot: "#d7263d",
+    multiple_gunshots: "#a4133c",
+    probable_gunfire: "#f46036",
+    gunshot_or_firecracker: "#c98a00",
+  };
+  const CANCELLED_COLOUR = "#8a8a8a";
+  // Shooter 1, 2, 3...: distinct hues that stay apart for colour-blind viewers.
+  const SHOOTER_COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9",
+                           "#d55e00", "#f0e442", "#000000"];
+
+  const incidents = new Map(); // id -> {payload, group, marker, circle, shots, track, heading}
+  let map = null;
+  let tileLayer = null;
+  let bridge = null;
+  let selectedId = null;
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, (c) => ({
+      "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+    })[c]);
+  }
+
+  function colourOf(p) {
+    return p.review === "cancelled" ? CANCELLED_COLOUR : (TYPE_COLOURS[p.type] || TYPE_COLOURS.single_gunshot);
+  }
+
+  function shooterColour(n) {
+    const i = Math.max(1, Math.floor(Number(n) || 1)) - 1;
+    return SHOOTER_COLOURS[i % SHOOTER_COLOURS.length];
+  }
+
+  function markerClass(p, selected) {
+    const cls = ["mac-incident", "mac-type-" + p.type, "mac-review-" + p.review];
+    if (!p.acknowledged) cls.push("mac-unack");
+    if (selected) cls.push("mac-selected");
+    return cls.join(" ");
+  }
+
+  function markerIcon(p, selected) {
+    const shots = (p.shots || []).length;
+    const html = '<div class="mac-pin" style="--mac-colour:' + colourOf(p) + '">' +
+      '<span class="mac-glyph">' + (shots > 1 ? shots : "") + "</span></div>";
+    return L.divIcon({ className: markerClass(p, selected), html: html,
+                       iconSize: [30, 30], iconAnchor: [15, 15], tooltipAnchor: [14, 0] });
+  }
+
+  function headingText(mobile) {
+    const heading = ((Math.round(Number(mobile.heading_deg)) % 360) + 360) % 360;
+    return Number(mobile.speed_mps).toFixed(1) + " m/s \u2192 " + String(heading).padStart(3, "0") + "\u00b0";
+  }
+
+  function shotsInTimeOrder(p) {
+    return (p.shots || []).slice().sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+  }
+
+  function buildIncident(p) {
+    const colour = colourOf(p);
+    const cancelled = p.review === "cancelled";
+    const layers = {};
+    layers.circle = L.circle([p.lat, p.lon], {
+      radius: Math.max(0, Number(p.uncertainty_m) || 0), color: colour, weight: 1.5,
+      opacity: cancelled ? 0.6 : 0.9, fillOpacity: cancelled ? 0.04 : 0.1,
+      dashArray: cancelled ? "6 6" : (p.review === "machine" ? "2 5" : null),
+      className: "mac-uncertainty",
+    });
+    const ordered = shotsInTimeOrder(p);
+    if (p.mobile && ordered.length >= 2) {
+      layers.track = L.polyline(ordered.map((s) => [s.lat, s.lon]), {
+        color: colour, weight: 3, opacity: 0.85, dashArray: cancelled ? "6 6" : null,
+        className: "mac-track",
+      });
+    }
+    layers.shots = ordered.map((s) => L.circleMarker([s.lat, s.lon], {
+      radius: 5, color: "#ffffff", weight: 1.5, fillColor: shooterColour(s.shooter),
+      fillOpacity: cancelled ? 0.5 : 0.95, className: "mac-shot mac-shooter-" + (s.shooter || 1),
+    }).bindTooltip("Shooter " + escapeHtml(s.shooter || 1) + " \u00b7 " + escapeHtml(s.time || ""),
+                   { className: "mac-shot-tip" }));
+    if (p.mobile) {
+      const last = ordered.length ? ordered[ordered.length - 1] : p;
+      const deg = Number(p.mobile.heading_deg) || 0;
+      layers.heading = L.marker([last.lat, last.lon], {
+        interactive: false, keyboard: false, zIndexOffset: 500,
+        icon: L.divIcon({
+          className: "mac-heading", iconSize: [0, 0], iconAnchor: [0, 0],
+          html: '<div class="mac-arrow" style="transform: rotate(' + deg + 'deg); --mac-colour:' +
+                colour + '"></div><div class="mac-speed">' + escapeHtml(headingText(p.mobile)) + "</div>",
+        }),
+      });
+    }
+    layers.marker = L.marker([p.lat, p.lon], { icon: markerIcon(p, p.id === selectedId),
+                                               zIndexOffset: p.id === selectedId ? 1000 : 0 });
+    if (p.label) {
+      layers.marker.bindTooltip(escapeHtml(p.label), { permanent: true, direction: "right",
+                                                       className: "mac-label" });
+    }
+    const all = [layers.circle].concat(layers.track ? [layers.track] : [], layers.shots,
+                                       layers.heading ? [layers.heading] : [], [layers.marker]);
+    layers.group = L.featureGroup(all);
+    layers.group.on("click", () => { if (bridge) bridge.markerClicked(p.id); });
+    layers.payload = p;
+    return layers;
+  }
+
+  function upsert(p) {
+    remove(p.id);
+    const entry = buildIncident(p);
+    entry.group.addTo(map);
+    incidents.set(p.id, entry);
+  }
+
+  function remove(id) {
+    const entry = incidents.get(id);
+    if (!entry) return;
+    map.removeLayer(entry.group);
+    incidents.delete(id);
+    if (selectedId === id) selectedId = null;
+  }
+
+  function clear() {
+    for (const id of Array.from(incidents.keys())) remove(id);
+    selectedId = null;
+  }
+
+  function restyle(id, selected) {
+    const entry = incidents.get(id);
+    if (!entry) return;
+    entry.marker.setIcon(markerIcon(entry.payload, selected));
+    entry.marker.setZIndexOffset(selected ? 1000 : 0);
+    if (selected) entry.circle.bringToFront();
+  }
+
+  function select(id, pan) {
+    if (selectedId !== null && selectedId !== id) restyle(selectedId, false);
+    const entry = incidents.get(id);
+    selectedId = entry ? id : null;
+    if (!entry) return;
+    restyle(id, true);
+    if (pan) {
+      map.fitBounds(entry.group.getBounds().pad(0.25), { maxZoom: 18, animate: false });
+    }
+  }
+
+  function setTheme(name) {
+    document.documentElement.classList.toggle("mac-night", name === "night");
+  }
+
+  function state(id) {
+    const entry = incidents.get(id);
+    if (!entry) return null;
+    const p = entry.payload;
+    const el = entry.marker.getElement();
+    return {
+      id: p.id, type: p.type, review: p.review, acknowledged: !!p.acknowledged,
+      selected: selectedId === id, lat: entry.marker.getLatLng().lat, lon: entry.marker.getLatLng().lng,
+      markerClass: el ? el.className : "", colour: colourOf(p),
+      radius: entry.circle.getRadius(), circleDash: entry.circle.options.dashArray,
+      shots: entry.shots.length,
+      shotColours: entry.shots.map((s) => s.options.fillColor),
+      track: entry.track ? entry.track.getLatLngs().length : 0,
+      heading: entry.heading ? entry.heading.getElement().textContent : null,
+      label: p.label || "", layers: entry.group.getLayers().length,
+    };
+  }
+
+  function tileStatus() {
+    return {
+      loaded: document.querySelectorAll("img.leaflet-tile-loaded").length,
+      loading: tileLayer ? tileLayer.isLoading() : true,
+      zoom: map ? map.getZoom() : null,
+    };
+  }
+
+  window.macMap = {
+    upsert, remove, clear, select, setTheme, state, tileStatus,
+    listIncidents: () => Array.from(incidents, ([id, e]) => ({ id: id, layers: e.group.getLayers().length })),
+    markerCount: () => document.querySelectorAll(".leaflet-marker-pane .mac-incident").length,
+    simulateClick(id) {
+      const entry = incidents.get(id);
+      const el = entry && entry.marker.getElement();
+      if (!el) return false;
+      el.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true, view: window }));
+      return true;
+    },
+    tileUrl: () => (tileLayer ? tileLayer._url : null),
+    theme: () => (document.documentElement.classList.contains("mac-night") ? "night" : "day"),
+  };
+
+  function connectBridge() {
+    new QWebChannel(qt.webChannelTransport, (channel) => {
+      bridge = channel.objects.bridge;
+      bridge.incidentUpserted.connect((json) => upsert(JSON.parse(json)));
+      bridge.incidentRemoved.connect(remove);
+      bridge.cleared.connect(clear);
+      bridge.incidentSelected.connect(select);
+      bridge.themeChanged.connect(setTheme);
+      bridge.pageReady();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const config = window.MAC_MAP_CONFIG;
+    map = window[config.mapVar];
+    map.eachLayer((layer) => { if (layer instanceof L.TileLayer) tileLayer = layer; });
+    map.setMaxBounds(L.latLngBounds(config.bounds).pad(0.5));
+    window.macMap.map = map;
+    if (typeof QWebChannel !== "undefined" && window.qt && qt.webChannelTransport) connectBridge();
+  });
+})();
