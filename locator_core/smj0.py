@@ -186,6 +186,6 @@ def _weather(metas: list[dict[str, Any]]) -> tuple[Weather, tuple[str, ...]]:
     if dirs:
         rad = np.radians(dirs)
         mean = np.degrees(np.arctan2(np.sin(rad).mean(), np.cos(rad).mean()))
-        direction = round(float(mean) % 360.0, 6)
+        direction = round(float(mean), 6) % 360.0
     weather = Weather(temperature, statistics.median(speeds) if speeds else 0.0, direction)
     return weather, tuple(notes)
