@@ -20,10 +20,19 @@ OUT = ROOT / "resources" / "maps" / "helsinki-center.mbtiles"
 
 def main(argv: list[str]) -> int:
     extract = argv[0] if argv else str(DEFAULT_EXTRACT)
-    return cli([
-        "build", extract, str(OUT), "--min-zoom", "12", "--max-zoom", "18",
-        "--name", "Helsinki centre",
-    ])
+    return cli(
+        [
+            "build",
+            extract,
+            str(OUT),
+            "--min-zoom",
+            "12",
+            "--max-zoom",
+            "18",
+            "--name",
+            "Helsinki centre",
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ __all__ = ["BuildStats", "build_mappack", "ATTRIBUTION"]
 
 ATTRIBUTION = "© OpenStreetMap contributors"
 ProgressCallback = Callable[[int, int], None]
+MIN_TILES_FOR_POOL = 64
 _Column = tuple[int, int, list[int]]  # zoom, x, rows
 
 
@@ -70,8 +71,9 @@ def _render_column(col: _Column) -> tuple[int, int, list[tuple[int, bytes | None
     return z, x, [(y, render_tile(_SCENE, _LABELS[z], z, x, y)) for y in ys]
 
 
-def _rendered(cols: list[_Column], scene: Scene, labels: dict[int, list[Label]], workers: int
-              ) -> Iterator[tuple[int, int, list[tuple[int, bytes | None]]]]:
+def _rendered(
+    cols: list[_Column], scene: Scene, labels: dict[int, list[Label]], workers: int
+) -> Iterator[tuple[int, int, list[tuple[int, bytes | None]]]]:
     if workers <= 1:
         _init_worker(scene, labels)
         yield from map(_render_column, cols)
@@ -110,7 +112,7 @@ def build_mappack(
     total = sum(len(ys) for _, _, ys in cols)
     if workers is None:
         workers = min(os.cpu_count() or 1, 4)
-    if total < 64:
+    if total < MIN_TILES_FOR_POOL:
         workers = 1  # process start-up would cost more than it saves
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -135,13 +137,20 @@ def build_mappack(
         raise
     os.replace(part, out)
     return BuildStats(
-        out, sum(by_zoom.values()), by_zoom, out.stat().st_size, n_addr,
-        len(scene.features), time.perf_counter() - started, scene.bounds,
+        out,
+        sum(by_zoom.values()),
+        by_zoom,
+        out.stat().st_size,
+        n_addr,
+        len(scene.features),
+        time.perf_counter() - started,
+        scene.bounds,
     )
 
 
-def _metadata(scene: Scene, out: Path, min_zoom: int, max_zoom: int,
-              name: str | None, description: str | None) -> dict[str, str]:
+def _metadata(
+    scene: Scene, out: Path, min_zoom: int, max_zoom: int, name: str | None, description: str | None
+) -> dict[str, str]:
     w, s, e, n = scene.bounds
     centre_zoom = min(max(15, min_zoom), max_zoom)
     return {
@@ -154,6 +163,5 @@ def _metadata(scene: Scene, out: Path, min_zoom: int, max_zoom: int,
         "minzoom": str(min_zoom),
         "maxzoom": str(max_zoom),
         "attribution": ATTRIBUTION,
-        "description": description
-        or "Offline street map rendered from OpenStreetMap data (ODbL).",
+        "description": description or "Offline street map rendered from OpenStreetMap data (ODbL).",
     }

@@ -40,7 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("out", help="output .mbtiles file (replaced if it exists)")
     b.add_argument("--min-zoom", type=int, default=12)
     b.add_argument("--max-zoom", type=int, default=18)
-    b.add_argument("--workers", type=int, default=None, help="render processes (default: CPUs, max 4)")
+    b.add_argument(
+        "--workers", type=int, default=None, help="render processes (default: CPUs, max 4)"
+    )
     b.add_argument("--name", default=None, help="pack name stored in the metadata")
     i = sub.add_parser("info", help="print a map pack's metadata and counts")
     i.add_argument("pack")
@@ -53,8 +55,13 @@ def cli(argv: list[str]) -> int:
     try:
         if args.command == "build":
             stats = build_mappack(
-                args.extract, args.out, min_zoom=args.min_zoom, max_zoom=args.max_zoom,
-                progress=_ProgressBar(sys.stderr), workers=args.workers, name=args.name,
+                args.extract,
+                args.out,
+                min_zoom=args.min_zoom,
+                max_zoom=args.max_zoom,
+                progress=_ProgressBar(sys.stderr),
+                workers=args.workers,
+                name=args.name,
             )
             zooms = ", ".join(f"z{z}:{n}" for z, n in stats.tiles_by_zoom.items())
             print(

@@ -52,9 +52,7 @@ class Scene:
     bboxes: np.ndarray = field(init=False)  # (n, 4) world minx, miny, maxx, maxy
 
     def __post_init__(self) -> None:
-        boxes = [
-            (*f.rings[0].min(axis=0), *f.rings[0].max(axis=0)) for f in self.features
-        ]
+        boxes = [(*f.rings[0].min(axis=0), *f.rings[0].max(axis=0)) for f in self.features]
         self.bboxes = np.array(boxes, dtype=float).reshape(-1, 4)
 
     def query(self, minx: float, miny: float, maxx: float, maxy: float) -> list[Feature]:

@@ -40,9 +40,7 @@ def world_to_lonlat(x: float, y: float) -> tuple[float, float]:
     return lon, lat
 
 
-def tile_range(
-    bounds: tuple[float, float, float, float], zoom: int
-) -> Iterator[tuple[int, int]]:
+def tile_range(bounds: tuple[float, float, float, float], zoom: int) -> Iterator[tuple[int, int]]:
     """XYZ ``(x, y)`` of every tile at ``zoom`` touching ``bounds`` (minlon, minlat, maxlon, maxlat)."""
     corners = lonlat_to_world(np.array([[bounds[0], bounds[3]], [bounds[2], bounds[1]]]))
     n = 2**zoom

@@ -74,8 +74,7 @@ def place_labels(features: list[Feature], zoom: int, scale: int) -> list[Label]:
     font = load_font(font_size(zoom, scale))
     order = {cls: i for i, cls in enumerate(LABEL_CLASSES)}
     named = [
-        f for f in features
-        if f.kind == "road" and f.name and zoom >= LABEL_CLASSES.get(f.cls, 99)
+        f for f in features if f.kind == "road" and f.name and zoom >= LABEL_CLASSES.get(f.cls, 99)
     ]
     named.sort(key=lambda f: order[f.cls])
     placed: list[Label] = []
@@ -113,14 +112,11 @@ def _text_box(mid: np.ndarray, width: float, height: float, angle: float) -> Box
 
 
 def _collides(box: Box, boxes: list[Box]) -> bool:
-    return any(
-        box[0] < b[2] and box[2] > b[0] and box[1] < b[3] and box[3] > b[1] for b in boxes
-    )
+    return any(box[0] < b[2] and box[2] > b[0] and box[1] < b[3] and box[3] > b[1] for b in boxes)
 
 
 def _repeats(name: str, mid: np.ndarray, width: float, placed: list[Label]) -> bool:
     limit = _REPEAT_PX * width
     return any(
-        lab.text == name and math.hypot(lab.cx - mid[0], lab.cy - mid[1]) < limit
-        for lab in placed
+        lab.text == name and math.hypot(lab.cx - mid[0], lab.cy - mid[1]) < limit for lab in placed
     )

@@ -76,7 +76,9 @@ def _connect_ro(path: str | Path) -> sqlite3.Connection:
     missing = {"metadata", "tiles"} - names
     if missing:
         db.close()
-        raise MapPackError(f"{p} is not an MBTiles map pack (no {', '.join(sorted(missing))} table)")
+        raise MapPackError(
+            f"{p} is not an MBTiles map pack (no {', '.join(sorted(missing))} table)"
+        )
     return db
 
 
@@ -87,7 +89,9 @@ class MapPack:
         self.path = Path(path)
         self._db = _connect_ro(self.path)
         try:
-            self.metadata: dict[str, str] = dict(self._db.execute("SELECT name, value FROM metadata"))
+            self.metadata: dict[str, str] = dict(
+                self._db.execute("SELECT name, value FROM metadata")
+            )
         except sqlite3.DatabaseError as exc:
             self._db.close()
             raise MapPackError(f"{self.path}: unreadable metadata: {exc}") from exc

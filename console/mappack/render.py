@@ -111,8 +111,12 @@ def _label_image(text: str, size: int, angle: float) -> Image.Image:
     left, top, right, bottom = font.getbbox(text, stroke_width=halo)
     img = Image.new("RGBA", (right - left + 2, bottom - top + 2), (0, 0, 0, 0))
     ImageDraw.Draw(img).text(
-        (1 - left, 1 - top), text, font=font, fill=_LABEL_INK,
-        stroke_width=halo, stroke_fill=_LABEL_HALO,
+        (1 - left, 1 - top),
+        text,
+        font=font,
+        fill=_LABEL_INK,
+        stroke_width=halo,
+        stroke_fill=_LABEL_HALO,
     )
     return img.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
 

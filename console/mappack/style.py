@@ -37,16 +37,37 @@ _GREEN = {
     "landuse": {"grass", "meadow", "forest", "recreation_ground", "village_green", "cemetery"},
     "natural": {"wood", "heath", "wetland", "grassland"},
 }
-_LANDUSE = {"residential", "commercial", "retail", "civil", "railway", "construction",
-            "military", "industrial"}
+_LANDUSE = {
+    "residential",
+    "commercial",
+    "retail",
+    "civil",
+    "railway",
+    "construction",
+    "military",
+    "industrial",
+}
 
 _ROAD_CLASS = {
-    "motorway": "primary", "trunk": "primary", "primary": "primary",
-    "secondary": "secondary", "tertiary": "tertiary",
-    "residential": "minor", "unclassified": "minor", "living_street": "minor", "road": "minor",
-    "pedestrian": "pedestrian", "service": "service",
-    "footway": "path", "path": "path", "cycleway": "cycle", "steps": "steps",
-    "bridleway": "path", "track": "path", "trail": "path", "corridor": "path",
+    "motorway": "primary",
+    "trunk": "primary",
+    "primary": "primary",
+    "secondary": "secondary",
+    "tertiary": "tertiary",
+    "residential": "minor",
+    "unclassified": "minor",
+    "living_street": "minor",
+    "road": "minor",
+    "pedestrian": "pedestrian",
+    "service": "service",
+    "footway": "path",
+    "path": "path",
+    "cycleway": "cycle",
+    "steps": "steps",
+    "bridleway": "path",
+    "track": "path",
+    "trail": "path",
+    "corridor": "path",
 }
 _RAIL = {"rail": "rail", "light_rail": "rail", "narrow_gauge": "rail", "tram": "tram"}
 
@@ -66,10 +87,31 @@ _LINES: dict[str, tuple[tuple[int, int, int], tuple[int, int, int] | None, tuple
     "waterway": ((150, 196, 232), None, (0.0, 0.0, 1.0, 1.5, 2.0, 3.0, 4.0)),
 }
 # Drawing order, bottom to top.
-LINE_ORDER = ["waterway", "path", "cycle", "steps", "service", "pedestrian", "minor",
-              "tertiary", "secondary", "primary", "rail", "tram"]
-LABEL_CLASSES = {"primary": 16, "secondary": 16, "tertiary": 16, "minor": 16,
-                 "pedestrian": 16, "service": 18, "path": 17, "cycle": 17, "steps": 18}
+LINE_ORDER = [
+    "waterway",
+    "path",
+    "cycle",
+    "steps",
+    "service",
+    "pedestrian",
+    "minor",
+    "tertiary",
+    "secondary",
+    "primary",
+    "rail",
+    "tram",
+]
+LABEL_CLASSES = {
+    "primary": 16,
+    "secondary": 16,
+    "tertiary": 16,
+    "minor": 16,
+    "pedestrian": 16,
+    "service": 18,
+    "path": 17,
+    "cycle": 17,
+    "steps": 18,
+}
 
 
 def classify_line(tags: Mapping[str, str]) -> tuple[str, str] | None:
@@ -107,9 +149,11 @@ def classify_area(tags: Mapping[str, str]) -> tuple[str, str] | None:
     for key, values in _GREEN.items():
         if tags.get(key) in values:
             return "green", "green"
-    if tags.get("place") == "square" or (
-        tags.get("highway") == "pedestrian" and tags.get("area") == "yes"
-    ) or tags.get("amenity") == "parking":
+    if (
+        tags.get("place") == "square"
+        or (tags.get("highway") == "pedestrian" and tags.get("area") == "yes")
+        or tags.get("amenity") == "parking"
+    ):
         return "plaza", "plaza"
     if tags.get("landuse") in _LANDUSE:
         return "landuse", "landuse"

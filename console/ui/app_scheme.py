@@ -29,11 +29,18 @@ from console.resources import resources_root
 __all__ = ["SCHEME", "AppSchemeHandler", "map_profile", "register_app_scheme"]
 
 SCHEME = b"app"
-_TILE_PATH = re.compile(r"^/(?P<pack>[A-Za-z0-9_.-]+)/(?P<z>\d{1,2})/(?P<x>\d{1,8})/(?P<y>\d{1,8})\.png$")
+_TILE_PATH = re.compile(
+    r"^/(?P<pack>[A-Za-z0-9_.-]+)/(?P<z>\d{1,2})/(?P<x>\d{1,8})/(?P<y>\d{1,8})\.png$"
+)
 _MIME = {
-    ".html": b"text/html;charset=utf-8", ".js": b"text/javascript;charset=utf-8",
-    ".css": b"text/css;charset=utf-8", ".png": b"image/png", ".svg": b"image/svg+xml",
-    ".json": b"application/json", ".woff2": b"font/woff2", ".jpg": b"image/jpeg",
+    ".html": b"text/html;charset=utf-8",
+    ".js": b"text/javascript;charset=utf-8",
+    ".css": b"text/css;charset=utf-8",
+    ".png": b"image/png",
+    ".svg": b"image/svg+xml",
+    ".json": b"application/json",
+    ".woff2": b"font/woff2",
+    ".jpg": b"image/jpeg",
 }
 _registered = False
 _profile: QWebEngineProfile | None = None

@@ -26,21 +26,54 @@ def _shot(lat: float, lon: float, shooter: int, second: int) -> dict[str, Any]:
 def incident_payloads() -> list[dict[str, Any]]:
     """A single shot, a two-shooter exchange and a drive-by (mobile) near Helsinki station."""
     return [
-        {"id": "inc-single", "type": "single_gunshot", "review": "machine",
-         "lat": 60.1684, "lon": 24.9460, "uncertainty_m": 25, "label": "1 shot",
-         "shots": [_shot(60.1684, 24.9460, 1, 0)], "mobile": None, "acknowledged": False},
-        {"id": "inc-two", "type": "multiple_gunshots", "review": "machine",
-         "lat": 60.1702, "lon": 24.9392, "uncertainty_m": 40, "label": "5 shots, 2 shooters",
-         "shots": [_shot(60.1703, 24.9389, 1, 0), _shot(60.1703, 24.9390, 1, 1),
-                   _shot(60.1700, 24.9396, 2, 1), _shot(60.1701, 24.9395, 2, 2),
-                   _shot(60.1703, 24.9389, 1, 3)],
-         "mobile": None, "acknowledged": True},
-        {"id": "inc-mobile", "type": "probable_gunfire", "review": "reviewed",
-         "lat": 60.1735, "lon": 24.9475, "uncertainty_m": 30, "label": "Mobile, 4 shots",
-         # Listed out of time order on purpose: the track must follow time, not list order.
-         "shots": [_shot(60.1731, 24.9468, 1, 2), _shot(60.1725, 24.9458, 1, 0),
-                   _shot(60.1728, 24.9463, 1, 1), _shot(60.1734, 24.9473, 1, 3)],
-         "mobile": {"speed_mps": 8.2, "heading_deg": 45}, "acknowledged": False},
+        {
+            "id": "inc-single",
+            "type": "single_gunshot",
+            "review": "machine",
+            "lat": 60.1684,
+            "lon": 24.9460,
+            "uncertainty_m": 25,
+            "label": "1 shot",
+            "shots": [_shot(60.1684, 24.9460, 1, 0)],
+            "mobile": None,
+            "acknowledged": False,
+        },
+        {
+            "id": "inc-two",
+            "type": "multiple_gunshots",
+            "review": "machine",
+            "lat": 60.1702,
+            "lon": 24.9392,
+            "uncertainty_m": 40,
+            "label": "5 shots, 2 shooters",
+            "shots": [
+                _shot(60.1703, 24.9389, 1, 0),
+                _shot(60.1703, 24.9390, 1, 1),
+                _shot(60.1700, 24.9396, 2, 1),
+                _shot(60.1701, 24.9395, 2, 2),
+                _shot(60.1703, 24.9389, 1, 3),
+            ],
+            "mobile": None,
+            "acknowledged": True,
+        },
+        {
+            "id": "inc-mobile",
+            "type": "probable_gunfire",
+            "review": "reviewed",
+            "lat": 60.1735,
+            "lon": 24.9475,
+            "uncertainty_m": 30,
+            "label": "Mobile, 4 shots",
+            # Listed out of time order on purpose: the track must follow time, not list order.
+            "shots": [
+                _shot(60.1731, 24.9468, 1, 2),
+                _shot(60.1725, 24.9458, 1, 0),
+                _shot(60.1728, 24.9463, 1, 1),
+                _shot(60.1734, 24.9473, 1, 3),
+            ],
+            "mobile": {"speed_mps": 8.2, "heading_deg": 45},
+            "acknowledged": False,
+        },
     ]
 
 
@@ -62,8 +95,10 @@ def wait_for_tiles(qtbot, widget: QtAlertMap) -> None:
 
 def wait_for_paint(qtbot, widget: QtAlertMap) -> None:
     """Let the page render two more frames so a grab shows the current DOM."""
-    widget.run_js("window.__painted = false; requestAnimationFrame(() => "
-                  "requestAnimationFrame(() => { window.__painted = true; }))")
+    widget.run_js(
+        "window.__painted = false; requestAnimationFrame(() => "
+        "requestAnimationFrame(() => { window.__painted = true; }))"
+    )
     qtbot.waitUntil(lambda: js(qtbot, widget, "window.__painted") is True)
 
 
@@ -107,11 +142,17 @@ def test_demo_pack_is_the_shipped_resource() -> None:
 
 def test_page_loads_offline_with_tiles_and_attribution(qtbot, alert_map: QtAlertMap) -> None:
     wait_for_tiles(qtbot, alert_map)
-    attribution = js(qtbot, alert_map, "document.querySelector('.leaflet-control-attribution').textContent")
+    attribution = js(
+        qtbot, alert_map, "document.querySelector('.leaflet-control-attribution').textContent"
+    )
     assert "© OpenStreetMap contributors" in attribution
     assert "Leaflet" in attribution
-    urls = js(qtbot, alert_map, """Array.from(document.querySelectorAll(
-        'script[src], link[href], img[src]'), e => e.src || e.href)""")
+    urls = js(
+        qtbot,
+        alert_map,
+        """Array.from(document.querySelectorAll(
+        'script[src], link[href], img[src]'), e => e.src || e.href)""",
+    )
     assert all(u.startswith(("app:", "qrc:")) for u in urls), urls
     assert any(u.startswith("app://tiles/") for u in urls)
     assert any(u.endswith("vendor/leaflet/leaflet.js") for u in urls)
@@ -144,12 +185,16 @@ def test_incidents_are_drawn_with_shots_circles_and_track(qtbot, alert_map: QtAl
     mobile = js(qtbot, alert_map, "window.macMap.state('inc-mobile')")
     assert mobile["track"] == 4 and mobile["shots"] == 4
     assert mobile["heading"] == "8.2 m/s → 045°"
-    track = js(qtbot, alert_map, """(() => {
+    track = js(
+        qtbot,
+        alert_map,
+        """(() => {
         const e = window.macMap.map; let pts = null;
         e.eachLayer(l => { if (l instanceof L.Polyline && !(l instanceof L.Polygon)
                                && l.options.className === 'mac-track') pts = l.getLatLngs(); });
         return pts.map(p => p.lat);
-    })()""")
+    })()""",
+    )
     assert track == sorted(track), "mobile track must run through the shots in time order"
     wait_for_tiles(qtbot, alert_map)
     wait_for_paint(qtbot, alert_map)
@@ -162,8 +207,10 @@ def test_update_replaces_marker_instead_of_adding(qtbot, alert_map: QtAlertMap) 
     qtbot.waitUntil(lambda: js(qtbot, alert_map, "window.macMap.markerCount()") == 1)
     alert_map.show_incident({**first, "review": "reviewed", "label": "1 shot (reviewed)"})
     qtbot.waitUntil(
-        lambda: (js(qtbot, alert_map, "window.macMap.state('inc-single')") or {}).get("review")
-        == "reviewed"
+        lambda: (
+            (js(qtbot, alert_map, "window.macMap.state('inc-single')") or {}).get("review")
+            == "reviewed"
+        )
     )
     assert js(qtbot, alert_map, "window.macMap.markerCount()") == 1
     state = js(qtbot, alert_map, "window.macMap.state('inc-single')")
@@ -198,12 +245,18 @@ def test_focus_selects_and_pans_to_incident(qtbot, alert_map: QtAlertMap) -> Non
     qtbot.waitUntil(
         lambda: (js(qtbot, alert_map, "window.macMap.state('inc-mobile')") or {}).get("selected")
     )
-    view = js(qtbot, alert_map, """(() => { const m = window.macMap.map, c = m.getCenter();
-        return {lat: c.lat, lon: c.lng, zoom: m.getZoom()}; })()""")
+    view = js(
+        qtbot,
+        alert_map,
+        """(() => { const m = window.macMap.map, c = m.getCenter();
+        return {lat: c.lat, lon: c.lng, zoom: m.getZoom()}; })()""",
+    )
     assert view["lat"] == pytest.approx(60.1730, abs=0.001)
     assert view["lon"] == pytest.approx(24.9466, abs=0.002)
     assert view["zoom"] >= 16
-    assert "mac-selected" in js(qtbot, alert_map, "window.macMap.state('inc-mobile')")["markerClass"]
+    assert (
+        "mac-selected" in js(qtbot, alert_map, "window.macMap.state('inc-mobile')")["markerClass"]
+    )
     alert_map.select_incident("inc-single", pan=False)
     qtbot.waitUntil(
         lambda: (js(qtbot, alert_map, "window.macMap.state('inc-single')") or {}).get("selected")
@@ -221,7 +274,9 @@ def test_remove_and_clear(qtbot, alert_map: QtAlertMap) -> None:
     alert_map.remove_incident("inc-two")
     qtbot.waitUntil(lambda: js(qtbot, alert_map, "window.macMap.markerCount()") == 2)
     assert {i["id"] for i in js(qtbot, alert_map, "window.macMap.listIncidents()")} == {
-        "inc-single", "inc-mobile"}
+        "inc-single",
+        "inc-mobile",
+    }
     alert_map.clear()
     qtbot.waitUntil(lambda: js(qtbot, alert_map, "window.macMap.listIncidents()") == [])
     assert js(qtbot, alert_map, "document.querySelectorAll('.mac-shot, .mac-track').length") == 0
@@ -237,7 +292,9 @@ def test_calls_before_ready_are_replayed(qtbot) -> None:
     with qtbot.waitSignal(widget.ready, timeout=20000):
         widget.show()
     qtbot.waitUntil(lambda: len(js(qtbot, widget, "window.macMap.listIncidents()")) == 2)
-    qtbot.waitUntil(lambda: (js(qtbot, widget, "window.macMap.state('inc-two')") or {}).get("selected"))
+    qtbot.waitUntil(
+        lambda: (js(qtbot, widget, "window.macMap.state('inc-two')") or {}).get("selected")
+    )
     assert js(qtbot, widget, "window.macMap.theme()") == "night"
     _dispose(qtbot, widget)
 
@@ -247,16 +304,20 @@ def test_night_theme_filters_tiles(qtbot, alert_map: QtAlertMap) -> None:
         alert_map.show_incident(payload)
     alert_map.set_theme("night")
     qtbot.waitUntil(lambda: js(qtbot, alert_map, "window.macMap.theme()") == "night")
-    pane_filter = js(qtbot, alert_map,
-                     "getComputedStyle(document.querySelector('.leaflet-tile-pane')).filter")
+    pane_filter = js(
+        qtbot, alert_map, "getComputedStyle(document.querySelector('.leaflet-tile-pane')).filter"
+    )
     assert "invert" in pane_filter
     wait_for_tiles(qtbot, alert_map)
     day_grey = 200  # the light map averages well above this
     qtbot.waitUntil(lambda: mean_grey(alert_map) < day_grey / 2, timeout=5000)
     wait_for_paint(qtbot, alert_map)
     save_screenshot(alert_map, "alert_map_night.png")
-    attribution_colour = js(qtbot, alert_map, "getComputedStyle(document.querySelector("
-                            "'.leaflet-control-attribution')).color")
+    attribution_colour = js(
+        qtbot,
+        alert_map,
+        "getComputedStyle(document.querySelector('.leaflet-control-attribution')).color",
+    )
     assert attribution_colour == "rgb(200, 204, 210)", "attribution must stay readable at night"
     alert_map.set_theme("day")
     qtbot.waitUntil(lambda: js(qtbot, alert_map, "window.macMap.theme()") == "day")
