@@ -75,6 +75,8 @@ class QtAlertMap(QWidget):
     incident_clicked = Signal(str)
     ready = Signal()
 
+    _instances = 0  # numbers each map's pack and page URL on the shared profile
+
     def __init__(self, pack_path: str | Path | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._pack = MapPack(pack_path or DEFAULT_PACK)
@@ -82,6 +84,7 @@ class QtAlertMap(QWidget):
         self._selected: str | None = None
         self._theme = "day"
         self._ready = False
+        self._pending_pan = False
         self._bridge = MapBridge(self)
         self._bridge.page_ready.connect(self._on_page_ready)
         self._bridge.marker_clicked.connect(self.incident_clicked)
@@ -93,7 +96,8 @@ class QtAlertMap(QWidget):
         scheme.add_pack(pack_name, self._pack)
         scheme.set_page(page_name, build_map_page(pack_name, self._pack))
         self._page_url = QUrl(f"app://page/{page_name}")
-        self.destroyed.connect(lambda: scheme.forget(pack_name, page_name))
+        pack = self._pack
+        self.destroyed.connect(lambda: (scheme.forget(pack_name, page_name), pack.close()))
         page = _MapPage(profile, self._view)
         page.setBackgroundColor(_THEMES["day"])
         channel = QWebChannel(page)
@@ -176,9 +180,6 @@ class QtAlertMap(QWidget):
         self._view.page().runJavaScript(wrapped, 0, deliver)
 
     # -- page life cycle --------------------------------------------------------------
-
-    _pending_pan = False
-    _instances = 0
 
     @Slot()
     def _on_page_ready(self) -> None:

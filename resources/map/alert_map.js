@@ -111,7 +111,9 @@
   }
 
   function upsert(p) {
-    remove(p.id);
+    // Replace in place: an update keeps the incident's selection.
+    const old = incidents.get(p.id);
+    if (old) map.removeLayer(old.group);
     const entry = buildIncident(p);
     entry.group.addTo(map);
     incidents.set(p.id, entry);

@@ -221,6 +221,21 @@ def test_update_replaces_marker_instead_of_adding(qtbot, alert_map: QtAlertMap) 
     ]
 
 
+def test_update_keeps_selection(qtbot, alert_map: QtAlertMap) -> None:
+    first = incident_payloads()[0]
+    alert_map.show_incident(first, focus=True)
+    alert_map.show_incident({**first, "review": "updated", "acknowledged": True})
+    qtbot.waitUntil(
+        lambda: (
+            (js(qtbot, alert_map, "window.macMap.state('inc-single')") or {}).get("review")
+            == "updated"
+        )
+    )
+    state = js(qtbot, alert_map, "window.macMap.state('inc-single')")
+    assert state["selected"] and "mac-selected" in state["markerClass"]
+    assert "mac-unack" not in state["markerClass"]
+
+
 def test_cancelled_incident_is_grey_and_dashed(qtbot, alert_map: QtAlertMap) -> None:
     alert_map.show_incident({**incident_payloads()[1], "review": "cancelled"})
     qtbot.waitUntil(lambda: js(qtbot, alert_map, "window.macMap.state('inc-two')") is not None)
