@@ -82,6 +82,8 @@ class _FeedHandler(BaseHTTPRequestHandler):
         if rule.kind == "hang":
             self.feed.stopping.wait(rule.seconds)
             return False
+        # An unread request body would be parsed as the next request on this connection.
+        self.close_connection = True
         if rule.kind == "fail":
             self._error(rule.status, "injected", f"injected failure {rule.status}")
         elif rule.kind == "drop":

@@ -81,7 +81,8 @@ class FeedClient:
         self._failing_since: datetime | None = None
         self.state = ConnectionState(FeedStatus.RETRYING, datetime.now(UTC), 0, "not polled yet")
         self.outbox = OutboxSender(self.base_url, store, self._aux, self._aux_lock,
-                                   self._headers, self.timeout)
+                                   self._headers, self.timeout,
+                                   Backoff(self._backoff.base_s, self._backoff.cap_s))
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
 

@@ -27,7 +27,7 @@ _RETRYABLE = frozenset({401, 403, 408, 425, 429})
 class OutboxSender:
     def __init__(self, base_url: str, store: Store, session: requests.Session,
                  lock: threading.Lock, headers: dict[str, str],
-                 timeout: tuple[float, float]) -> None:
+                 timeout: tuple[float, float], backoff: Backoff | None = None) -> None:
         self.base_url = base_url
         self.store = store
         self._session = session
@@ -35,7 +35,7 @@ class OutboxSender:
         self._headers = headers
         self._timeout = (timeout[0], 15.0)
         self._wake = threading.Event()
-        self._backoff = Backoff()
+        self._backoff = backoff or Backoff()
 
     def post(self, event: UnitEvent) -> bool:
         new = self.store.enqueue_event(event)
