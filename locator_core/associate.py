@@ -53,6 +53,8 @@ class AssociatorConfig:
     sigma_floor_s: float = 3.0e-4
     wind: bool = True
     neighbours: int = 6
+    candidates: int = 8
+    model_sigma_m: float = 2.0
     snr_reference_db: float | None = None
     relative_support: float = 0.3
     min_interval_s: float = 0.045
@@ -67,15 +69,16 @@ def _distances(cells: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 
 def _stack(dist: np.ndarray, t: np.ndarray, sid: np.ndarray, c: float, window: float,
-           n_sensors: int) -> tuple[int, float, int]:
+           n_sensors: int, top: int = 1) -> list[tuple[int, float, int]]:
     """Best (cell index, tau centre, count) of distinct sensors in one tau window.
 
     ``dist`` is (cells, pulses) in m. Two bin phases (0 and half a window) are tried so a
-    shot never straddles a bin edge in both.
+    shot never straddles a bin edge in both. Up to ``top`` candidates are returned, best
+    first, all with the highest count found (ties are common with few sensors).
     """
     tau = t[None, :] - dist / c
     n_cells = dist.shape[0]
-    best = (-1, 0.0, 0)
+    found: list[tuple[int, float, int]] = []
     rows = np.repeat(np.arange(n_cells), dist.shape[1])
     cols = np.tile(sid, n_cells)
     for offset in (0.0, 0.5):
@@ -84,13 +87,53 @@ def _stack(dist: np.ndarray, t: np.ndarray, sid: np.ndarray, c: float, window: f
         nb = int(b.max()) - bmin + 1
         occupied = np.zeros((n_cells, nb, n_sensors), dtype=bool)
         occupied[rows, (b - bmin).ravel(), cols] = True
-        counts = occupied.sum(axis=2, dtype=np.int32)
-        k = int(np.argmax(counts))
-        cell, bin_ = divmod(k, nb)
-        if counts[cell, bin_] > best[2]:
-            centre = (bin_ + bmin - offset + 0.5) * window
-            best = (cell, centre, int(counts[cell, bin_]))
-    return best
+        counts = occupied.sum(axis=2, dtype=np.int32).ravel()
+        best = counts.max()
+        ks = np.flatnonzero(counts == best)[: 4 * top]
+        for k in ks:
+            cell, bin_ = divmod(int(k), nb)
+            found.append((cell, (bin_ + bmin - offset + 0.5) * window, int(best)))
+    top_count = max(f[2] for f in found)
+    return [f for f in found if f[2] == top_count][: 4 * top]
+
+
+def _refine(cell_xyz, tau_c, window, s, t, sid, c, cfg, z_ground, step):
+    """Refine one coarse candidate to (xyz, tau0, count, spread_s)."""
+    center, half = cell_xyz[:2], np.array([2 * step, 2 * step])
+    n_sensors = int(sid.max()) + 1
+    for _level in range(1, cfg.levels):
+        step = step / cfg.refine
+        cells = _grid(center, half, step, z_ground)
+        # only pulses near the candidate's window can matter
+        near = np.abs(t - np.sqrt(((s - cell_xyz) ** 2).sum(-1)) / c - tau_c) <= window + 4 * half[0] / c
+        if not near.any():
+            return None
+        w = 2.0 * (step * 0.7072) / c + 2.0 * cfg.pick_tolerance_s
+        cand = _stack(_distances(cells, s[near]), t[near], sid[near], c, w, n_sensors)
+        cell, tau_c, _count = cand[0]
+        cell_xyz, window = cells[cell], w
+        center, half = cell_xyz[:2], np.array([2 * step, 2 * step])
+    picked = _pick(cell_xyz, tau_c, s, t, sid, c, window / 2)
+    if len(picked) == 0:
+        return None
+    d = np.sqrt(((s[picked] - cell_xyz) ** 2).sum(-1))
+    tau0 = float(np.median(t[picked] - d / c))
+    picked = _pick(cell_xyz, tau0, s, t, sid, c, cfg.pick_tolerance_s)
+    if len(picked) == 0:
+        return None
+    d = np.sqrt(((s[picked] - cell_xyz) ** 2).sum(-1))
+    dev = t[picked] - d / c - tau0
+    return cell_xyz, tau0, len(picked), float(np.sqrt(np.mean(dev * dev))), picked
+
+
+def _suppress(cands, cells, radius):
+    """Keep candidates at least ``radius`` apart (the first of each neighbourhood)."""
+    kept = []
+    for cand in cands:
+        p = cells[cand[0], :2]
+        if all(np.hypot(*(p - cells[k[0], :2])) >= radius for k in kept):
+            kept.append(cand)
+    return kept
 
 
 def _grid(center: np.ndarray, half: np.ndarray, step: float, z: float) -> np.ndarray:
@@ -152,24 +195,20 @@ def find_shots(
         if cancelled is not None and cancelled():
             raise LocatorError("cancelled")
         idx = np.flatnonzero(alive)
-        center, half, step = (lo + hi) / 2, (hi - lo) / 2, cfg.coarse_step_m
-        tau0, count, best_xyz = 0.0, 0, None
-        for level in range(cfg.levels):
-            if level == 0:
-                cells, dist = coarse_cells, coarse_dist[:, idx]
-            else:
-                cells = _grid(center, half, step, z_ground)
-                dist = _distances(cells, s[idx])
-            window = 2.0 * (step * 0.7072) / c + 2.0 * cfg.pick_tolerance_s
-            cell, tau0, count = _stack(dist, t[idx], sid[idx], c, window, len(serials))
-            if cell < 0:
-                break
-            best_xyz = cells[cell]
-            center, half, step = best_xyz[:2], np.array([2 * step, 2 * step]), step / cfg.refine
-        if best_xyz is None or count < need:
+        step = cfg.coarse_step_m
+        window = 2.0 * (step * 0.7072) / c + 2.0 * cfg.pick_tolerance_s
+        coarse = _stack(coarse_dist[:, idx], t[idx], sid[idx], c, window, len(serials),
+                        top=cfg.candidates)
+        best = None
+        for cell, tau_c, _count in _suppress(coarse, coarse_cells, 2.5 * step)[: cfg.candidates]:
+            r = _refine(coarse_cells[cell], tau_c, window, s[idx], t[idx], sid[idx], c, cfg,
+                        z_ground, step)
+            if r is not None and (best is None or (r[2], -r[3]) > (best[2], -best[3])):
+                best = r
+        if best is None or best[2] < need:
             break
-        chosen = idx[_pick(best_xyz, tau0, s[idx], t[idx], sid[idx], c,
-                           max(cfg.pick_tolerance_s, 2 * step / c))]
+        best_xyz, tau0, count, _spread, picked = best
+        chosen = idx[picked]
         shot = _locate(pulses, chosen, best_xyz, weather, cfg)
         if shot is not None:
             # re-pick around the located shot: it is better than the grid cell
@@ -270,6 +309,7 @@ def _locate(pulses, chosen, xyz, weather, cfg) -> ShotSolution | None:
         return locate_shot(group, weather=weather, initial_xy=xyz[:2],
                            sigma_floor_s=cfg.sigma_floor_s, wind=cfg.wind,
                            min_sensors=max(cfg.min_sensors, 4),
-                           snr_reference_db=cfg.snr_reference_db)
+                           snr_reference_db=cfg.snr_reference_db,
+                           model_sigma_m=cfg.model_sigma_m)
     except LocatorError:
         return None

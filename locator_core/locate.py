@@ -131,6 +131,7 @@ def locate_shot(
     min_sensors: int = 4,
     range_sigma_s_per_km: float = 0.0,
     snr_reference_db: float | None = None,
+    model_sigma_m: float = 0.0,
 ) -> ShotSolution:
     """Locate one shot from its pulses (at most one pulse per sensor is expected).
 
@@ -143,6 +144,8 @@ def locate_shot(
     z_sigma_m : float, m, standard deviation of the height prior.
     sigma_floor_s : float, s, the least timing error assumed (pick precision, rounding).
     wind : bool, correct propagation for the horizontal wind.
+    model_sigma_m : float, m, horizontal position error of the propagation model itself
+        (added to the covariance; it widens the uncertainty, not the fit).
     reject_threshold : float, arrivals whose residual exceeds this many sigmas are dropped
         (one at a time, worst first) while at least ``min_sensors + 1`` remain.
     """
@@ -186,7 +189,8 @@ def locate_shot(
     used = tuple(p for p, k in zip(pulses, keep, strict=True) if k)
     rejected = tuple(p for p, k in zip(pulses, keep, strict=True) if not k)
     x, y, z, t0 = params
-    cov3 = cov[:3, :3]
+    # propagation-model error (wind, temperature, multipath) the timing fit cannot see
+    cov3 = cov[:3, :3] + np.diag([model_sigma_m**2, model_sigma_m**2, 0.0])
     return ShotSolution(
         x=float(x), y=float(y), z=float(z),
         time_ns=int(ref_ns + round(t0 * 1e9)),

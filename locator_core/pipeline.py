@@ -1,0 +1,100 @@
+"""The whole locator chain: incident data -> pulses -> shots -> incident.
+
+``locate_incident`` is what the command line, the console's verification view and the
+demo alert service call. Long runs report progress (0..1) and can be cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from locator_core.associate import AssociatorConfig, find_shots
+from locator_core.incident import IncidentSolution, summarize
+from locator_core.types import IncidentData, LocatorError
+
+__all__ = ["locate_incident", "choose_source", "AUDIO_CONFIG", "PULSES_CONFIG"]
+
+#: Pulses reported by sensors: millisecond times, many sensors.
+PULSES_CONFIG = AssociatorConfig()
+#: Pulses picked from audio here: sub-millisecond onsets, but few (<= 6) sensors, so a
+#: shot may be heard by only four of them.
+AUDIO_CONFIG = AssociatorConfig(min_sensors=4, pick_tolerance_s=0.006, final_tolerance_s=0.008,
+                                max_residual_s=0.005, sigma_floor_s=1.0e-4,
+                                neighbours=4, neighbour_fraction=0.75, relative_support=0.6,
+                                coarse_step_m=20.0, candidates=40, margin_m=300.0)
+
+
+def choose_source(data: IncidentData, source: str | None = None) -> str:
+    """``"pulses"`` when the data carries reported pulses, else ``"audio"``."""
+    if source is None:
+        source = "pulses" if data.pulses else "audio"
+    if source not in ("pulses", "audio"):
+        raise LocatorError(f"unknown source {source!r}: use 'pulses' or 'audio'")
+    if source == "pulses" and not data.pulses:
+        raise LocatorError(f"{data.name}: no sensor pulses in the input (try --source audio)")
+    if source == "audio" and not data.recordings:
+        raise LocatorError(f"{data.name}: no sensor audio in the input")
+    return source
+
+
+def locate_incident(
+    data: IncidentData,
+    *,
+    source: str | None = None,
+    config: AssociatorConfig | None = None,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> IncidentSolution:
+    """Locate every shot of an incident and summarise it (rounds, shooters, mobile)."""
+    source = choose_source(data, source)
+    if source == "audio":
+        from locator_core.detect import detect_incident_pulses
+
+        if progress:
+            progress(0.05)
+        data = detect_incident_pulses(data)
+        data = replace(data, pulses=strong_first_arrivals(data.pulses))
+        cfg = config or AUDIO_CONFIG
+    else:
+        cfg = config or PULSES_CONFIG
+    if progress:
+        progress(0.2)
+    if not data.pulses:
+        raise LocatorError(f"{data.name}: no pulses found in the sensor audio")
+    shots = find_shots(
+        data.pulses, weather=data.weather, config=cfg, cancelled=cancelled,
+        progress=(lambda f: progress(0.2 + 0.75 * f)) if progress else None)
+    if not shots:
+        raise LocatorError(f"{data.name}: no shot could be located from {len(data.pulses)} pulses")
+    result = summarize(shots, frame=data.frame, weather=data.weather, source=source,
+                       name=data.name)
+    if progress:
+        progress(1.0)
+    return result
+
+
+def strong_first_arrivals(pulses, *, within_db: float = 20.0):
+    """Pulses fit to locate from audio: first arrivals (not echoes) within ``within_db``
+    of the loudest pulse at their sensor. A gunshot's muzzle blast is the loudest
+    impulsive sound a sensor records in an incident; weaker pulses are mostly
+    reverberation and distant noise, and with four to six sensors they make too many
+    chance coincidences to keep."""
+    loudest: dict[str, float] = {}
+    for p in pulses:
+        if p.level_db_spl is not None:
+            loudest[p.sensor.serial] = max(loudest.get(p.sensor.serial, -1e9), p.level_db_spl)
+    keep = []
+    for p in pulses:
+        if p.kind == "echo":
+            continue
+        top = loudest.get(p.sensor.serial)
+        if top is not None and p.level_db_spl is not None and p.level_db_spl < top - within_db:
+            continue
+        keep.append(p)
+    return tuple(keep)
+
+
+def with_pulses_only(data: IncidentData) -> IncidentData:
+    """A copy without recordings (for callers that must not hold audio)."""
+    return replace(data, recordings=())
