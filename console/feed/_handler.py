@@ -38,6 +38,7 @@ def make_handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
 
 class _FeedHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are separate writes: avoid 40 ms stalls
     server_version = "MACReferenceFeed/1"
     feed: FeedServer
     _truncate = False

@@ -9,7 +9,7 @@ import requests
 import urllib3.exceptions
 
 __all__ = ["FeedConnectionError", "FeedError", "FeedHTTPError", "FeedProtocolError",
-           "FeedUnauthorized", "request_bytes", "request_json"]
+           "FeedTooLarge", "FeedUnauthorized", "request_bytes", "request_json"]
 
 _TRANSPORT_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError, OSError)
 
@@ -36,15 +36,19 @@ class FeedProtocolError(FeedError):
     """The answer broke the protocol: bad JSON, wrong shape, too large."""
 
 
+class FeedTooLarge(FeedProtocolError):
+    """The answer exceeded the client's size cap."""
+
+
 def _read_capped(resp: requests.Response, cap: int) -> bytes:
     declared = resp.headers.get("Content-Length")
     if declared is not None and declared.isdigit() and int(declared) > cap:
-        raise FeedProtocolError(f"response of {declared} bytes exceeds the {cap}-byte cap")
+        raise FeedTooLarge(f"response of {declared} bytes exceeds the {cap}-byte cap")
     buf = bytearray()
     for chunk in resp.iter_content(chunk_size=65536):
         buf += chunk
         if len(buf) > cap:
-            raise FeedProtocolError(f"response exceeds the {cap}-byte cap")
+            raise FeedTooLarge(f"response exceeds the {cap}-byte cap")
     return bytes(buf)
 
 

@@ -23,6 +23,7 @@ from console.domain.events import UnitEvent
 from console.feed._http import (
     FeedError,
     FeedProtocolError,
+    FeedTooLarge,
     FeedUnauthorized,
     request_bytes,
     request_json,
@@ -170,7 +171,7 @@ class FeedClient:
     def _failed(self, exc: Exception) -> None:
         now = datetime.now(UTC)
         self._failing_since = self._failing_since or now
-        if isinstance(exc, FeedProtocolError) and "cap" in str(exc):
+        if isinstance(exc, FeedTooLarge):
             self._batch_limit = max(1, self._batch_limit // 2)
         attempt = self._backoff.attempt + 1
         if isinstance(exc, FeedUnauthorized):
