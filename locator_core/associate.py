@@ -143,13 +143,20 @@ def _grid(center: np.ndarray, half: np.ndarray, step: float, z: float) -> np.nda
     return np.column_stack([gx.ravel(), gy.ravel(), np.full(gx.size, z)])
 
 
-def _pick(xyz: np.ndarray, tau0: float, s, t, sid, c, tol) -> np.ndarray:
-    """Indices of the chosen pulses: per sensor the earliest with |tau - tau0| <= tol."""
+def _pick(xyz: np.ndarray, tau0: float, s, t, sid, c, tol, *, nearest: bool = False) -> np.ndarray:
+    """Indices of the chosen pulses, at most one per sensor, with |tau - tau0| <= tol.
+
+    Around a rough (grid) position the earliest such pulse is taken: echoes and
+    non-line-of-sight arrivals of the same shot come late. Around a located shot
+    (``nearest``) the pulse closest to the prediction is taken, so that an echo of an
+    earlier round cannot displace the direct arrival.
+    """
     d = np.sqrt(((s - xyz) ** 2).sum(-1))
     dev = t - d / c - tau0
     ok = np.flatnonzero(np.abs(dev) <= tol)
+    order = ok[np.argsort(np.abs(dev[ok]))] if nearest else ok[np.argsort(t[ok])]
     chosen: dict[int, int] = {}
-    for i in ok[np.argsort(t[ok])]:
+    for i in order:
         chosen.setdefault(int(sid[i]), int(i))
     return np.array(sorted(chosen.values()), dtype=int)
 
@@ -214,7 +221,8 @@ def find_shots(
             # re-pick around the located shot: it is better than the grid cell
             xyz = np.array([shot.x, shot.y, shot.z])
             t0 = (shot.time_ns - ref_ns) * 1e-9
-            chosen2 = idx[_pick(xyz, t0, s[idx], t[idx], sid[idx], c, cfg.final_tolerance_s)]
+            tol = min(cfg.final_tolerance_s, max(4.0 * shot.sigma_s, 0.002))
+            chosen2 = idx[_pick(xyz, t0, s[idx], t[idx], sid[idx], c, tol, nearest=True)]
             if len(np.unique(sid[chosen2])) >= need:
                 shot2 = _locate(pulses, chosen2, xyz, weather, cfg)
                 if shot2 is not None:
