@@ -50,6 +50,16 @@ def _seq_of(raw: Any) -> int | None:
     return seq if isinstance(seq, int) and not isinstance(seq, bool) and 0 < seq < 2**63 else None
 
 
+def _notify(callback: Callable[..., None] | None, *args: Any) -> None:
+    # An observer's bug must not be mistaken for a feed failure (the data is committed).
+    if callback is None:
+        return
+    try:
+        callback(*args)
+    except Exception:
+        log.exception("feed observer %r failed", callback)
+
+
 class FeedClient:
     """Client of feed protocol v1 storing into ``store``; see ``docs/feed-protocol.md``."""
 
@@ -139,11 +149,10 @@ class FeedClient:
         for item in rejected:
             self.rejected_count += 1
             log.warning("rejected alert seq=%s: %s", item.seq, item.reason)
-            if self.on_rejected:
-                self.on_rejected(item.reason, item.raw)
+            _notify(self.on_rejected, item.reason, item.raw)
         changed = list(result.changed)
-        if changed and self.on_alerts:
-            self.on_alerts(changed)
+        if changed:
+            _notify(self.on_alerts, changed)
         return changed
 
     def run(self, stop: threading.Event) -> None:
@@ -185,8 +194,7 @@ class FeedClient:
 
     def _set_state(self, state: ConnectionState) -> None:
         self.state = state
-        if self.on_state:
-            self.on_state(state)
+        _notify(self.on_state, state)
 
     # -- audio and events ---------------------------------------------------------------
     def fetch_audio(self, alert_id: str, n: int) -> bytes:
