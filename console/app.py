@@ -110,6 +110,7 @@ def _run_console(args: argparse.Namespace) -> int:
     window.resize(1280, 800)
     window.show()
     window.start()
+    _quit_on_signals(app)
     try:
         return app.exec()
     finally:
@@ -118,6 +119,19 @@ def _run_console(args: argparse.Namespace) -> int:
         if server is not None:
             server.stop()
         store.close()
+
+
+def _quit_on_signals(app: Any) -> None:
+    """Let Ctrl+C and SIGTERM close the console cleanly (Qt's loop hides them otherwise)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.quit())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)  # give the interpreter a chance to run handlers
+    timer.start(250)
 
 
 def _serve(args: argparse.Namespace) -> int:

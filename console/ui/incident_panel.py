@@ -69,6 +69,7 @@ class IncidentPanel(QScrollArea):
         super().__init__(parent)
         self.setObjectName("incidentPanel")
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         layout = QVBoxLayout(body)
         self._label = QLabel("No incident selected.\n\nNew alerts appear on the left.")
