@@ -11,7 +11,7 @@ trap 'bash scripts/pg_test_server.sh stop "$MAC_TEST_PG_DIR" || true' EXIT
 echo "== import-linter contracts"
 .venv/bin/lint-imports
 echo "== ruff"
-.venv/bin/ruff check console locator_core tests main.py
+.venv/bin/ruff check .
 echo "== pytest"
 export QT_QPA_PLATFORM=offscreen
 [ "$(id -u)" -eq 0 ] && export QTWEBENGINE_DISABLE_SANDBOX=1
