@@ -201,4 +201,7 @@ class QtAlertMap(QWidget):
 
     def _on_render_process_terminated(self, *_args: object) -> None:
         self._ready = False
+        # at shutdown the renderer ends after the view was released: nothing to reload
+        if not Shiboken.isValid(self._view) or not Shiboken.isValid(self._view.page()):
+            return
         self._view.page().load(self._page_url)
