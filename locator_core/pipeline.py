@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from locator_core.associate import AssociatorConfig, find_shots
+from locator_core.associate_audio import AudioAssociatorConfig, find_shots_audio
 from locator_core.incident import IncidentSolution, summarize
 from locator_core.types import IncidentData, LocatorError
 
@@ -18,11 +19,10 @@ __all__ = ["locate_incident", "choose_source", "AUDIO_CONFIG", "PULSES_CONFIG"]
 #: Pulses reported by sensors: millisecond times, many sensors.
 PULSES_CONFIG = AssociatorConfig()
 #: Pulses picked from audio here: sub-millisecond onsets, but few (<= 6) sensors, so a
-#: shot may be heard by only four of them.
-AUDIO_CONFIG = AssociatorConfig(min_sensors=4, pick_tolerance_s=0.006, final_tolerance_s=0.008,
-                                max_residual_s=0.005, sigma_floor_s=1.0e-4,
-                                neighbours=4, neighbour_fraction=0.75, relative_support=0.6,
-                                coarse_step_m=20.0, candidates=40, margin_m=300.0)
+#: shot may be heard by only four of them: exhaustive combinations of strong, sharp
+#: candidates scored by fit, quality and round-to-round consistency
+#: (:mod:`locator_core.associate_audio`).
+AUDIO_CONFIG = AudioAssociatorConfig()
 
 
 def choose_source(data: IncidentData, source: str | None = None) -> str:
@@ -42,7 +42,7 @@ def locate_incident(
     data: IncidentData,
     *,
     source: str | None = None,
-    config: AssociatorConfig | None = None,
+    config: AssociatorConfig | AudioAssociatorConfig | None = None,
     progress: Callable[[float], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> IncidentSolution:
@@ -54,17 +54,30 @@ def locate_incident(
         if progress:
             progress(0.05)
         data = detect_incident_pulses(data)
-        data = replace(data, pulses=strong_first_arrivals(data.pulses))
-        cfg = config or AUDIO_CONFIG
+        if progress:
+            progress(0.2)
+        if not data.pulses:
+            raise LocatorError(f"{data.name}: no pulses found in the sensor audio")
+        if isinstance(config, AssociatorConfig):
+            # the stacking associator, on the strong first arrivals only
+            shots = find_shots(
+                strong_first_arrivals(data.pulses), weather=data.weather, config=config,
+                cancelled=cancelled,
+                progress=(lambda f: progress(0.2 + 0.75 * f)) if progress else None)
+        else:
+            shots = find_shots_audio(
+                data.pulses, data.recordings, weather=data.weather,
+                config=config or AUDIO_CONFIG, cancelled=cancelled,
+                progress=(lambda f: progress(0.2 + 0.75 * f)) if progress else None)
     else:
         cfg = config or PULSES_CONFIG
-    if progress:
-        progress(0.2)
-    if not data.pulses:
-        raise LocatorError(f"{data.name}: no pulses found in the sensor audio")
-    shots = find_shots(
-        data.pulses, weather=data.weather, config=cfg, cancelled=cancelled,
-        progress=(lambda f: progress(0.2 + 0.75 * f)) if progress else None)
+        if progress:
+            progress(0.2)
+        if not data.pulses:
+            raise LocatorError(f"{data.name}: no pulses found")
+        shots = find_shots(
+            data.pulses, weather=data.weather, config=cfg, cancelled=cancelled,
+            progress=(lambda f: progress(0.2 + 0.75 * f)) if progress else None)
     if not shots:
         raise LocatorError(f"{data.name}: no shot could be located from {len(data.pulses)} pulses")
     result = summarize(shots, frame=data.frame, weather=data.weather, source=source,
