@@ -71,6 +71,7 @@ class Tone:
 
     def __init__(self, enabled: bool = True) -> None:
         self.error: str | None = None
+        self.played = 0  # tones handed to the sound device
         self._sd: Any = None
         if not enabled:
             self.error = "sound off"
@@ -99,6 +100,7 @@ class Tone:
             return False
         try:
             self._sd.play(self._wave, self._fs)
+            self.played += 1
             return True
         except Exception as exc:
             self.error = f"sound unavailable ({exc})"
@@ -116,6 +118,7 @@ class MainWindow(QMainWindow):
     loaded = Signal(list)
     acknowledged = Signal(str, bool)
     details_loaded = Signal(str, object, list)
+    tone_requested = Signal(str)  # incident id of a new alert that asked for the tone
 
     def __init__(self, store: Any, client: _Client | None, map_widget: QWidget, *,
                  theme: str = "day", tone: Tone | None = None,
@@ -128,6 +131,7 @@ class MainWindow(QMainWindow):
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="console-db")
         self.model = AlertQueueModel(self, theme=theme)
         self._banner_id: str | None = None
+        self.rejected_count = 0
         self._build()
         self.set_theme(theme)
         self.alerts_arrived.connect(self._on_alerts)
@@ -201,7 +205,11 @@ class MainWindow(QMainWindow):
         self.sound_label.setObjectName("sound")
         if self.tone.error and self.tone.available is False:
             self.sound_label.setToolTip(self.tone.error)
+        self.rejected_label = QLabel()
+        self.rejected_label.setObjectName("rejected")
+        self.rejected_label.hide()
         self.statusBar().addWidget(self.connection_label, 1)
+        self.statusBar().addPermanentWidget(self.rejected_label)
         self.statusBar().addPermanentWidget(self.sound_label)
 
     # -- theme ------------------------------------------------------------------------
@@ -230,7 +238,7 @@ class MainWindow(QMainWindow):
             self._db.submit(fn, *args).add_done_callback(finished)
 
     def _load_all(self) -> list:
-        return self.store.list_incidents(limit=200)
+        return self.store.list_incidents(limit=1000)
 
     def _ack(self, incident_id: str) -> tuple[str, bool]:
         return incident_id, bool(self.store.acknowledge(incident_id))
@@ -268,8 +276,10 @@ class MainWindow(QMainWindow):
                 self._submit(self._details, self.details_loaded.emit, alert.id)
         if newest_new is not None:
             self.map.show_incident(map_payload(newest_new, False), focus=True)
+            self.tone_requested.emit(newest_new.id)
             if not self.tone.play() and self.tone.error:
                 self.sound_label.setText("sound unavailable")
+                self.sound_label.setToolTip(self.tone.error)
             self._refresh_banner()
             self.select_incident(newest_new.id, pan=False)
         else:
@@ -290,7 +300,12 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_rejected(self, reason: str) -> None:
-        self.statusBar().showMessage(f"Rejected an invalid alert: {reason}", 10000)
+        self.rejected_count += 1
+        short = reason if len(reason) <= 60 else reason[:59] + "…"
+        # a label, not showMessage(): a temporary message would hide the connection state
+        self.rejected_label.setText(f"⚠ {self.rejected_count} rejected · last: {short}")
+        self.rejected_label.setToolTip(f"Last rejected alert: {reason}")
+        self.rejected_label.show()
 
     def _refresh_banner(self) -> None:
         row = self.model.newest_unacknowledged()
