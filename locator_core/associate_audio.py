@@ -77,7 +77,7 @@ class AudioAssociatorConfig:
     sigma_s: float = 0.008
     max_residual_s: float = 0.02
     sensor_bonus: float = 1.0
-    trail_window_s: float = 0.06
+    trail_window_s: float = 0.35
     trail_penalty: float = 0.5
     margin_m: float = 300.0
     echo_penalty: float = 0.5
@@ -149,7 +149,8 @@ def _candidates(pulses: Sequence[Pulse], serials: list[str], ref_ns: int,
         for i, p in enumerate(keep):
             for prev in keep[:i]:
                 lag = (p.time_ns - prev.time_ns) * 1e-9
-                if 0.0 < lag <= cfg.trail_window_s and qs_raw(prev, loudest) >= 0.6:
+                if (0.0 < lag <= cfg.trail_window_s
+                        and qs_raw(prev, loudest) >= max(0.6, 0.85 * qs_raw(p, loudest))):
                     qs[i] -= cfg.trail_penalty
                     break
         order = np.argsort(qs)[::-1][: cfg.per_sensor]
