@@ -1,0 +1,1 @@
+"""Incident audio without Qt: decoding clips, the playback engine, spectrograms, pulse markers."""
