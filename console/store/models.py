@@ -29,7 +29,7 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "AlertRevision", "AudioCache", "Base", "FeedCursor", "Incident", "OutboxEvent",
-    "RejectedAlert", "UTCDateTime",
+    "RejectedAlert", "UTCDateTime", "Verification",
 ]
 
 _NAMING = {
@@ -156,3 +156,25 @@ class OutboxEvent(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Verification(Base):
+    """A replay of recordings through the embedded locator, kept with its incident.
+
+    ``incident_id`` is None for recordings verified without an alert. ``result`` is the
+    short summary (``console.verify.export_json``): no sensor serials nor positions.
+    """
+
+    __tablename__ = "verifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    user_name: Mapped[str] = mapped_column(String(128))
+    user_role: Mapped[str] = mapped_column(String(32))
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    data_path: Mapped[str] = mapped_column(String(4096))
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(16))
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -26,6 +26,7 @@ from console.store.models import (
     FeedCursor,
     Incident,
     RejectedAlert,
+    Verification,
 )
 from console.store.records import (
     AudioClip,
@@ -36,6 +37,7 @@ from console.store.records import (
     RejectedInput,
     RejectedRecord,
 )
+from console.verify.record import VerificationRecord
 
 __all__ = ["Store"]
 
@@ -223,6 +225,29 @@ class Store:
         """Give up on an event the server refused for good (kept, with the reason)."""
         with self._tx() as s:
             _outbox.failed(s, event_id, error, _now())
+
+    # -- verifications ----------------------------------------------------------------
+    def add_verification(self, record: VerificationRecord) -> int:
+        """Store a verification; returns its id."""
+        with self._tx() as s:
+            row = Verification(
+                incident_id=record.incident_id, user_name=record.user, user_role=record.role,
+                verified_at=record.at, data_path=record.data_path,
+                data_sha256=record.data_sha256, source=record.source,
+                verdict=record.verdict, result=record.result)
+            s.add(row)
+            s.flush()
+            return int(row.id)
+
+    def verifications(self, incident_id: str | None) -> list[VerificationRecord]:
+        """Verifications of an incident (None: of recordings without one), oldest first."""
+        cond = (Verification.incident_id.is_(None) if incident_id is None
+                else Verification.incident_id == incident_id)
+        with self._read() as s:
+            rows = s.scalars(select(Verification).where(cond).order_by(Verification.id))
+            return [VerificationRecord(
+                r.incident_id, r.user_name, r.user_role, r.verified_at, r.data_path,
+                r.data_sha256, r.source, r.verdict, r.result, r.id) for r in rows]
 
 
 def _apply(row: Incident, alert: Alert, payload: dict, now: datetime) -> None:
