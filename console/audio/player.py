@@ -252,7 +252,7 @@ class AudioEngine:
             if nxt >= n - 1:
                 nxt, self._playing = n - 1.0, False
             self._pos, self._pos_clock = nxt, time.perf_counter()
-            if self._play_clock is not None and np.any(block != 0.0):
+            if self._play_clock is not None and np.any(outdata != 0.0):
                 self.last_play_latency_s = self._pos_clock - self._play_clock
                 self._play_clock = None
 
