@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage
@@ -36,10 +36,14 @@ class MapBridge(QObject):
     """The object the page sees as ``channel.objects.bridge``."""
 
     incidentUpserted = Signal(str)  # noqa: N815 - names are the page's JavaScript API
+    incidentsUpserted = Signal(str)  # noqa: N815 - a JSON array: one message per batch
     incidentRemoved = Signal(str)  # noqa: N815
     cleared = Signal()
     incidentSelected = Signal(str, bool)  # noqa: N815
     themeChanged = Signal(str)  # noqa: N815
+    verificationShown = Signal(str)  # noqa: N815
+    verificationCleared = Signal()  # noqa: N815
+    shotHighlighted = Signal(int)  # noqa: N815
 
     page_ready = Signal()
     marker_clicked = Signal(str)
@@ -85,6 +89,13 @@ class QtAlertMap(QWidget):
         self._theme = "day"
         self._ready = False
         self._pending_pan = False
+        self._unsent: dict[str, str] = {}  # id -> JSON not yet handed to the page
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(0)
+        self._flush_timer.timeout.connect(self._flush)
+        self._verification: dict[str, Any] | None = None
+        self._highlight = -1
         self._bridge = MapBridge(self)
         self._bridge.page_ready.connect(self._on_page_ready)
         self._bridge.marker_clicked.connect(self.incident_clicked)
@@ -129,7 +140,10 @@ class QtAlertMap(QWidget):
         incident = _validated(payload)
         self._incidents[incident["id"]] = incident
         if self._ready:
-            self._bridge.incidentUpserted.emit(json.dumps(incident, default=str))
+            # coalesced: the alerts of one feed batch reach the page as one message
+            self._unsent[incident["id"]] = json.dumps(incident, default=str)
+            if not self._flush_timer.isActive():
+                self._flush_timer.start()
         if focus:
             self.select_incident(incident["id"], pan=True)
 
@@ -137,6 +151,7 @@ class QtAlertMap(QWidget):
         """Highlight an incident; with ``pan`` fit the view to its circle, shots and track."""
         self._selected = str(incident_id)
         if self._ready:
+            self._flush()
             self._bridge.incidentSelected.emit(self._selected, pan)
         else:
             self._pending_pan = pan
@@ -146,11 +161,13 @@ class QtAlertMap(QWidget):
         if self._selected == str(incident_id):
             self._selected = None
         if self._ready:
+            self._flush()
             self._bridge.incidentRemoved.emit(str(incident_id))
 
     def clear(self) -> None:
         self._incidents.clear()
         self._selected = None
+        self._unsent.clear()
         if self._ready:
             self._bridge.cleared.emit()
 
@@ -162,6 +179,43 @@ class QtAlertMap(QWidget):
         self._view.page().setBackgroundColor(_THEMES[theme])
         if self._ready:
             self._bridge.themeChanged.emit(theme)
+
+    # -- verification layer (computed shots beside the reported location) --------------
+
+    def show_verification(self, payload: dict[str, Any]) -> None:
+        """Show one verification on top of the incidents (replacing any earlier one).
+
+        ``payload``: ``computed`` {lat, lon, radius_m}; ``reported`` {lat, lon, radius_m}
+        or None; ``shots`` [{lat, lon, radius_m, shooter, index}]; ``distance_m``;
+        ``outside_pack`` (True: the area has no tiles, the view may leave the pack);
+        ``sensors`` [{lat, lon, label}] ONLY for users allowed to see sensor positions.
+        """
+        try:
+            float(payload["computed"]["lat"]), float(payload["computed"]["lon"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"verification payload needs computed lat/lon: {exc!r}") from exc
+        self._verification, self._highlight = dict(payload), -1
+        if self._ready:
+            self._bridge.verificationShown.emit(json.dumps(self._verification, default=str))
+
+    def clear_verification(self) -> None:
+        self._verification, self._highlight = None, -1
+        if self._ready:
+            self._bridge.verificationCleared.emit()
+
+    def highlight_shot(self, index: int) -> None:
+        """Emphasise computed shot ``index`` (0-based, time order); -1 for none."""
+        self._highlight = int(index)
+        if self._ready and self._verification is not None:
+            self._bridge.shotHighlighted.emit(self._highlight)
+
+    def contains(self, lat: float, lon: float) -> bool:
+        """True when the map pack covers (lat, lon)."""
+        b = self._pack.bounds
+        if b is None:
+            return True
+        w, s, e, n = b
+        return s <= lat <= n and w <= lon <= e
 
     def run_js(self, code: str, callback: Callable[[Any], None] | None = None) -> None:
         """Evaluate JavaScript in the page; ``callback`` gets the value as Python data.
@@ -182,14 +236,28 @@ class QtAlertMap(QWidget):
     # -- page life cycle --------------------------------------------------------------
 
     @Slot()
+    def _flush(self) -> None:
+        """Hand the incidents shown since the last flush to the page (in call order)."""
+        if not self._unsent:
+            return
+        batch, self._unsent = list(self._unsent.values()), {}
+        self._bridge.incidentsUpserted.emit(f"[{','.join(batch)}]")
+
+    @Slot()
     def _on_page_ready(self) -> None:
         # Replay everything the page should show; this also covers calls made before ready.
         self._bridge.themeChanged.emit(self._theme)
-        for incident in self._incidents.values():
-            self._bridge.incidentUpserted.emit(json.dumps(incident, default=str))
+        self._unsent.clear()
+        if self._incidents:
+            self._bridge.incidentsUpserted.emit(
+                json.dumps(list(self._incidents.values()), default=str))
         if self._selected in self._incidents:
             self._bridge.incidentSelected.emit(self._selected, self._pending_pan)
         self._pending_pan = False
+        if self._verification is not None:
+            self._bridge.verificationShown.emit(json.dumps(self._verification, default=str))
+            if self._highlight >= 0:
+                self._bridge.shotHighlighted.emit(self._highlight)
         self._ready = True
         self.ready.emit()
 
@@ -201,6 +269,7 @@ class QtAlertMap(QWidget):
 
     def _on_render_process_terminated(self, *_args: object) -> None:
         self._ready = False
+        self._unsent.clear()  # replayed in full once the page is ready again
         # at shutdown the renderer ends after the view was released: nothing to reload
         if not Shiboken.isValid(self._view) or not Shiboken.isValid(self._view.page()):
             return

@@ -181,8 +181,94 @@
     };
   }
 
+  // -- verification layer: the locator's computed shots beside the alert's location --
+  // Kept apart from the incident layer: one verification at a time, drawn on top.
+  let verification = null; // {payload, group, shots: [circleMarker], circles: [circle]}
+
+  function clearVerification() {
+    if (verification) map.removeLayer(verification.group);
+    verification = null;
+    if (window.MAC_MAP_CONFIG) map.setMaxBounds(L.latLngBounds(window.MAC_MAP_CONFIG.bounds).pad(0.5));
+  }
+
+  function showVerification(v) {
+    clearVerification();
+    const layers = [];
+    const entry = { payload: v, shots: [], circles: [] };
+    if (v.reported) {
+      layers.push(L.circle([v.reported.lat, v.reported.lon], {
+        radius: Math.max(0, Number(v.reported.radius_m) || 0), color: "#d7263d", weight: 2,
+        fillOpacity: 0.08, className: "mac-verify-reported",
+      }), L.circleMarker([v.reported.lat, v.reported.lon], {
+        radius: 6, color: "#d7263d", weight: 3, fillColor: "#ffffff", fillOpacity: 1,
+        className: "mac-verify-reported-pin",
+      }).bindTooltip("Reported location", { className: "mac-shot-tip" }));
+    }
+    layers.push(L.circle([v.computed.lat, v.computed.lon], {
+      radius: Math.max(0, Number(v.computed.radius_m) || 0), color: "#0072b2", weight: 2,
+      dashArray: "6 4", fillOpacity: 0.06, className: "mac-verify-computed",
+    }));
+    for (const s of v.shots || []) {
+      const circle = L.circle([s.lat, s.lon], {
+        radius: Math.max(0, Number(s.radius_m) || 0), color: shooterColour(s.shooter),
+        weight: 1, fillOpacity: 0.05, className: "mac-verify-shot-circle",
+      });
+      const marker = L.circleMarker([s.lat, s.lon], {
+        radius: 5, color: "#ffffff", weight: 1.5, fillColor: shooterColour(s.shooter),
+        fillOpacity: 0.95, className: "mac-verify-shot",
+      }).bindTooltip("Computed shot " + escapeHtml(s.index) + " \u00b7 shooter " +
+                     escapeHtml(s.shooter || 1), { className: "mac-shot-tip" });
+      entry.circles.push(circle);
+      entry.shots.push(marker);
+      layers.push(circle, marker);
+    }
+    for (const p of v.sensors || []) { // only present for users allowed to see them
+      layers.push(L.circleMarker([p.lat, p.lon], {
+        radius: 4, color: "#555555", weight: 1, fillColor: "#bbbbbb", fillOpacity: 0.9,
+        className: "mac-verify-sensor",
+      }).bindTooltip(escapeHtml(p.label), { className: "mac-shot-tip" }));
+    }
+    if (v.reported) {
+      entry.line = L.polyline([[v.reported.lat, v.reported.lon], [v.computed.lat, v.computed.lon]], {
+        color: "#333333", weight: 2, dashArray: "4 4", className: "mac-verify-line",
+      });
+      if (v.distance_m !== null && v.distance_m !== undefined) {
+        entry.line.bindTooltip(Number(v.distance_m).toFixed(0) + " m",
+                               { permanent: true, direction: "center", className: "mac-label" });
+      }
+      layers.push(entry.line);
+    }
+    entry.group = L.featureGroup(layers).addTo(map);
+    verification = entry;
+    if (v.outside_pack) map.setMaxBounds(null); // no tiles there: allow the view anyway
+    map.fitBounds(entry.group.getBounds().pad(0.3), { maxZoom: 19, animate: false });
+  }
+
+  function highlightShot(index) {
+    if (!verification) return;
+    verification.shots.forEach((m, i) => {
+      const on = i === index;
+      m.setStyle({ radius: on ? 10 : 5, weight: on ? 3 : 1.5, color: on ? "#000000" : "#ffffff" });
+      if (on) m.bringToFront();
+    });
+  }
+
+  function verificationState() {
+    if (!verification) return null;
+    const v = verification.payload;
+    return {
+      shots: verification.shots.length,
+      highlighted: verification.shots.findIndex((m) => m.options.radius > 5),
+      reported: !!v.reported, sensors: (v.sensors || []).length,
+      distance: verification.line && verification.line.getTooltip() ?
+        verification.line.getTooltip().getContent() : null,
+      layers: verification.group.getLayers().length,
+    };
+  }
+
   window.macMap = {
     upsert, remove, clear, select, setTheme, state, tileStatus,
+    showVerification, clearVerification, highlightShot, verificationState,
     listIncidents: () => Array.from(incidents, ([id, e]) => ({ id: id, layers: e.group.getLayers().length })),
     markerCount: () => document.querySelectorAll(".leaflet-marker-pane .mac-incident").length,
     simulateClick(id) {
@@ -200,10 +286,16 @@
     new QWebChannel(qt.webChannelTransport, (channel) => {
       bridge = channel.objects.bridge;
       bridge.incidentUpserted.connect((json) => upsert(JSON.parse(json)));
+      bridge.incidentsUpserted.connect((json) => JSON.parse(json).forEach(upsert));
       bridge.incidentRemoved.connect(remove);
       bridge.cleared.connect(clear);
       bridge.incidentSelected.connect(select);
       bridge.themeChanged.connect(setTheme);
+      if (bridge.verificationShown) {
+        bridge.verificationShown.connect((json) => showVerification(JSON.parse(json)));
+        bridge.verificationCleared.connect(clearVerification);
+        bridge.shotHighlighted.connect(highlightShot);
+      }
       bridge.pageReady();
     });
   }
