@@ -275,7 +275,7 @@ class MainWindow(QMainWindow):
             if self.panel.incident_id == alert.id:
                 self._submit(self._details, self.details_loaded.emit, alert.id)
         if newest_new is not None:
-            self.map.show_incident(map_payload(newest_new, False), focus=True)
+            # selecting the row pans the map to it (one upsert and one pan per new alert)
             self.tone_requested.emit(newest_new.id)
             if not self.tone.play() and self.tone.error:
                 self.sound_label.setText("sound unavailable")
