@@ -69,12 +69,14 @@ class AudioAssociatorConfig:
         this fraction of the best score.
     echo_window_s : s, ghost test window (see module notes).
     min_interval_s : s, two accepted shots at one position are at least this apart.
+    outlier_s : s, in the final fit an arrival off by more than this is dropped while
+        more than four sensors remain.
     """
 
     within_db: float = 20.0
-    per_sensor: int = 14
+    per_sensor: int = 8
     feasibility_tol_s: float = 0.004
-    sigma_s: float = 0.008
+    sigma_s: float = 0.012
     max_residual_s: float = 0.02
     sensor_bonus: float = 1.0
     trail_window_s: float = 0.35
@@ -93,6 +95,7 @@ class AudioAssociatorConfig:
     min_interval_s: float = 0.04
     sigma_floor_s: float = 3.0e-4
     reject_threshold: float = 1.0e9
+    outlier_s: float = 0.010
     model_sigma_m: float = 2.0
     wind: bool = True
     max_combinations: int = 400_000
@@ -331,18 +334,15 @@ def find_shots_audio(
     w = (combos >= 0).astype(float)
     t = np.where(combos >= 0, cand.t[np.maximum(combos, 0)], 0.0)
     z = ground_prior(s[:, :2].mean(axis=0), s, k=n)
-    starts = [_linear_start(s, t, w, c, z), np.tile(s[:, :2].mean(axis=0), (len(t), 1))]
-    best = None
-    for st in starts:
-        xy, t0, r = _fit(s, t, w, c, z, st)
-        cost = np.sum(r * r, axis=1)
-        if best is None:
-            best = [xy, t0, r, cost]
-        else:
-            better = cost < best[3]
-            best[0][better], best[1][better] = xy[better], t0[better]
-            best[2][better], best[3][better] = r[better], cost[better]
-    xy, t0, r, _ = best
+    xy, t0, r = _fit(s, t, w, c, z, _linear_start(s, t, w, c, z))
+    # the linearised start can fall in the wrong basin: retry those from the centroid
+    retry = np.flatnonzero(np.max(np.abs(r), axis=1) > cfg.max_residual_s)
+    if len(retry):
+        xy2, t02, r2 = _fit(s, t[retry], w[retry], c, z,
+                            np.tile(s[:, :2].mean(axis=0), (len(retry), 1)))
+        better = np.sum(r2 * r2, axis=1) < np.sum(r[retry] ** 2, axis=1)
+        xy[retry[better]], t0[retry[better]], r[retry[better]] = (
+            xy2[better], t02[better], r2[better])
     if progress:
         progress(0.6)
 
@@ -424,6 +424,15 @@ def _select(combos, xy, t0, score, rounds, matches, cand: _Candidates, weather, 
         accepted.append(a)
         used.update(combos[a][combos[a] >= 0].tolist())
 
+    def rejected(a: int, best: float) -> bool:
+        """A second burst: too weak, a repeat of an accepted shot, or its echo."""
+        if total[a] < cfg.new_position_fraction * best:
+            return True
+        if any(abs(t0[b] - t0[a]) < cfg.min_interval_s
+               and np.hypot(*(xy[b] - xy[a])) <= cfg.round_radius_m for b in accepted):
+            return True
+        return _is_ghost(combos[a], accepted, combos, cand, cfg)
+
     for a in order:
         if total[a] < cfg.min_score:
             break
@@ -431,12 +440,7 @@ def _select(combos, xy, t0, score, rounds, matches, cand: _Candidates, weather, 
             continue
         if best_total is None:
             best_total = total[a]
-        elif any(abs(t0[b] - t0[a]) < cfg.min_interval_s
-                 and np.hypot(*(xy[b] - xy[a])) <= cfg.round_radius_m for b in accepted):
-            continue
-        elif total[a] < cfg.new_position_fraction * best_total:
-            continue
-        elif _is_ghost(combos[a], accepted, combos, cand, cfg):
+        elif rejected(a, best_total):
             continue
         take(a)
         # the other rounds of this burst: the best free match at each time shift
@@ -451,18 +455,38 @@ def _select(combos, xy, t0, score, rounds, matches, cand: _Candidates, weather, 
             take(b)
     shots = []
     for a in accepted:
-        group = [cand.pulses[i] for i in combos[a] if i >= 0]
+        shot = _final_fit([cand.pulses[i] for i in combos[a] if i >= 0], xy[a], weather, cfg)
+        if shot is not None:
+            shots.append(shot)
+    return sorted(shots, key=lambda sh: sh.time_ns)
+
+
+def _final_fit(group: list[Pulse], xy: np.ndarray, weather: Weather,
+               cfg: AudioAssociatorConfig) -> ShotSolution | None:
+    """The 2.5-D fit of one shot's pulses; while more than four sensors remain, the
+    worst arrival is dropped if its residual exceeds ``outlier_s`` (a diffracted,
+    late path, or a pulse of another sound)."""
+    rejected: tuple[Pulse, ...] = ()
+    while True:
         try:
-            shot = locate_shot(group, weather=weather, initial_xy=xy[a],
+            shot = locate_shot(group, weather=weather, initial_xy=xy,
                                sigma_floor_s=cfg.sigma_floor_s, wind=cfg.wind,
                                model_sigma_m=cfg.model_sigma_m, min_sensors=4,
                                reject_threshold=cfg.reject_threshold)
         except LocatorError:
-            continue
+            return None
         if not all(np.isfinite([shot.x, shot.y])):
-            continue
-        shots.append(shot)
-    return sorted(shots, key=lambda sh: sh.time_ns)
+            return None
+        r = np.abs(np.asarray(shot.residuals_s))
+        if len(group) <= 4 or r.max() <= cfg.outlier_s:
+            break
+        worst = int(np.argmax(r))
+        rejected += (shot.used[worst],)
+        group = [p for k, p in enumerate(shot.used) if k != worst]
+        xy = shot.xy
+    if rejected:
+        shot = ShotSolution(**{**shot.__dict__, "rejected": shot.rejected + rejected})
+    return shot
 
 
 def _mean_blast_quality(combo: np.ndarray, cand: _Candidates) -> float:
