@@ -378,11 +378,15 @@ class VerificationView(QWidget):
         self.display_note = QLabel("")
         self.display_note.setObjectName("displayNote")
         self.display_note.setWordWrap(True)
+        self.legend_label = QLabel("")
+        self.legend_label.setObjectName("verificationLegend")
+        self.legend_label.setWordWrap(True)
         self.stack = QStackedWidget()
         self.plot = _LocalPlot()
         self.stack.addWidget(self.plot)
         lv.addWidget(self.display_note)
         lv.addWidget(self.stack, 1)
+        lv.addWidget(self.legend_label)
         split.addWidget(left)
 
         right = QWidget()
@@ -626,6 +630,15 @@ class VerificationView(QWidget):
         self.residuals.set_rows(res.sensors, show_serials=detail)
         self._show_verdict(res)
         self.summary_label.setText(self._summary_html(res))
+        legend = ("<span style='color:#0072b2'>●</span> computed shots with their 90 % "
+                  "circles (colour: shooter) · <span style='color:#0072b2'>- - -</span> "
+                  "computed location, 90 %")
+        if res.reported is not None:
+            legend += (" · <span style='color:#d7263d'>◯</span> reported location, 90 % · "
+                       "dashed line: distance")
+        if detail:
+            legend += " · <span style='color:#777777'>▲ / ●</span> sensors (grey)"
+        self.legend_label.setText(legend)
         sensors_xy = (np.array([[s.x, s.y] for s in run.data.sensors])
                       if detail and run.data.sensors else None)
         on_map = res.geographic and self._map_factory is not False
@@ -764,6 +777,10 @@ class VerificationView(QWidget):
             return
         self._replay_index = index
         self.plot.highlight(index)
+        n = len(self.result.shot_offsets_s) if self.result is not None else 0
+        if 0 <= index < n:
+            t = self.result.shot_offsets_s[index]
+            self.status_label.setText(f"Replay: shot {index + 1} of {n} at +{t:.2f} s")
         if self._map is not None and self.stack.currentWidget() is self._map:
             self._map.highlight_shot(index)
         self.shot_highlighted.emit(index)

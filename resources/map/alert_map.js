@@ -222,6 +222,7 @@
       entry.shots.push(marker);
       layers.push(circle, marker);
     }
+    const focus = L.featureGroup(layers.slice()); // the view fits these, not the sensors
     for (const p of v.sensors || []) { // only present for users allowed to see them
       layers.push(L.circleMarker([p.lat, p.lon], {
         radius: 4, color: "#555555", weight: 1, fillColor: "#bbbbbb", fillOpacity: 0.9,
@@ -234,14 +235,15 @@
       });
       if (v.distance_m !== null && v.distance_m !== undefined) {
         entry.line.bindTooltip(Number(v.distance_m).toFixed(0) + " m",
-                               { permanent: true, direction: "center", className: "mac-label" });
+                               { permanent: true, direction: "right", offset: [14, 0], className: "mac-label" });
       }
       layers.push(entry.line);
+      focus.addLayer(entry.line);
     }
     entry.group = L.featureGroup(layers).addTo(map);
     verification = entry;
     if (v.outside_pack) map.setMaxBounds(null); // no tiles there: allow the view anyway
-    map.fitBounds(entry.group.getBounds().pad(0.3), { maxZoom: 19, animate: false });
+    map.fitBounds(focus.getBounds().pad(0.3), { maxZoom: 19, animate: false });
   }
 
   function highlightShot(index) {
