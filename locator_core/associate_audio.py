@@ -67,6 +67,10 @@ class AudioAssociatorConfig:
     min_score : least score of an accepted shot.
     new_position_fraction : a shot away from every accepted position needs at least
         this fraction of the best score.
+    near_fraction : a shot near an accepted one but not repeating its time differences
+        needs at least this fraction of the best score (without round bonus).
+    max_speed_mps : m/s, fastest a shooter is assumed to move between rounds.
+    max_reach_m : m, farthest a shooter is assumed to move within an incident.
     echo_window_s : s, ghost test window (see module notes).
     min_interval_s : s, two accepted shots at one position are at least this apart.
     outlier_s : s, in the final fit an arrival off by more than this is dropped while
@@ -90,7 +94,10 @@ class AudioAssociatorConfig:
     top_rounds: int = 2000
     min_round_quality: float = 0.6
     min_score: float = 2.5
-    new_position_fraction: float = 0.7
+    new_position_fraction: float = 0.9
+    max_speed_mps: float = 30.0
+    near_fraction: float = 0.8
+    max_reach_m: float = 100.0
     echo_window_s: float = 0.4
     min_interval_s: float = 0.04
     sigma_floor_s: float = 3.0e-4
@@ -416,6 +423,7 @@ def _select(combos, xy, t0, score, rounds, matches, cand: _Candidates, weather, 
     used: set[int] = set()
     accepted: list[int] = []
     best_total = None
+    best_score = float(score.max())
 
     def free(a: int) -> bool:
         return not used.intersection(combos[a][combos[a] >= 0].tolist())
@@ -425,11 +433,23 @@ def _select(combos, xy, t0, score, rounds, matches, cand: _Candidates, weather, 
         used.update(combos[a][combos[a] >= 0].tolist())
 
     def rejected(a: int, best: float) -> bool:
-        """A second burst: too weak, a repeat of an accepted shot, or its echo."""
-        if total[a] < cfg.new_position_fraction * best:
+        """Another shot: a repeat of an accepted shot, its echo, or too weak. A shot
+        within reach of an accepted one (same shooter, possibly moving at up to
+        ``max_speed_mps``) needs ``min_score``; one elsewhere (another shooter) needs
+        ``new_position_fraction`` of the best score."""
+        dist = np.array([np.hypot(*(xy[b] - xy[a])) for b in accepted])
+        dt = np.array([abs(t0[b] - t0[a]) for b in accepted])
+        if np.any((dt < cfg.min_interval_s) & (dist <= cfg.round_radius_m)):
             return True
-        if any(abs(t0[b] - t0[a]) < cfg.min_interval_s
-               and np.hypot(*(xy[b] - xy[a])) <= cfg.round_radius_m for b in accepted):
+        reach = np.minimum(np.maximum(cfg.round_radius_m, cfg.max_speed_mps * dt),
+                           cfg.max_reach_m)
+        if not np.any(dist <= reach):
+            if total[a] < cfg.new_position_fraction * best:
+                return True
+        elif (score[a] < cfg.near_fraction * best_score
+              or _mean_blast_quality(combos[a], cand) < cfg.min_round_quality):
+            # not a repeat of an accepted round's time differences: it must stand on
+            # its own (a moving shooter)
             return True
         return _is_ghost(combos[a], accepted, combos, cand, cfg)
 
