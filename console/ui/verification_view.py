@@ -302,10 +302,12 @@ class VerificationView(QWidget):
     shot_highlighted = Signal(int)
 
     def __init__(self, store: Any = None, user: User | None = None, *,
-                 map_factory: Any = None, parent: QWidget | None = None) -> None:
+                 map_factory: Any = None, audio: bool = True,
+                 parent: QWidget | None = None) -> None:
         """``store``: where records go (None: not stored); ``user``: default an officer;
         ``map_factory``: callable returning a ``QtAlertMap`` for geographic results
-        (default: a new one; pass ``False`` to use the local plot for every result)."""
+        (default: a new one; pass ``False`` to use the local plot for every result);
+        ``audio``: show the recordings in the audio player (when it is available)."""
         super().__init__(parent)
         self.setObjectName("verificationView")
         self.store = store
@@ -323,7 +325,10 @@ class VerificationView(QWidget):
         self._replay_timer = QTimer(self)
         self._replay_timer.setInterval(20)
         self._replay_timer.timeout.connect(self._replay_tick)
+        self._replay_from_player = False
         self._audio: Any = None
+        self._audio_enabled = audio
+        self._audio_owned = False
         self._build()
         self._set_state("idle")
 
@@ -385,7 +390,9 @@ class VerificationView(QWidget):
         self.plot = _LocalPlot()
         self.stack.addWidget(self.plot)
         lv.addWidget(self.display_note)
-        lv.addWidget(self.stack, 1)
+        self.left_split = QSplitter(Qt.Orientation.Vertical)
+        self.left_split.addWidget(self.stack)
+        lv.addWidget(self.left_split, 1)
         lv.addWidget(self.legend_label)
         split.addWidget(left)
 
@@ -491,6 +498,8 @@ class VerificationView(QWidget):
     def shutdown(self, timeout_ms: int = 10_000) -> None:
         """Cancel a running verification and wait for its thread (call before closing)."""
         self.stop_replay()
+        if self._audio is not None and self._audio_owned:
+            self._audio.shutdown()
         thread = self._thread
         if thread is not None:
             self.cancel()
@@ -500,13 +509,19 @@ class VerificationView(QWidget):
     def attach_audio_player(self, player: Any) -> None:
         """Follow an audio player's playhead during replay.
 
-        ``player`` needs a signal ``position_changed(float)``: seconds from the first
-        shot. Without a player replay runs on its own clock.
+        Either a signal ``position_changed(float)`` (seconds from the first shot), or
+        the :class:`~console.ui.audio_player.AudioPlayerWidget` interface (``clips`` with
+        UTC ``start_ns``, ``active``, ``position_s``, ``play``/``seek``), which replay
+        polls. Without a player replay runs on its own clock.
         """
         self._audio = player
         signal = getattr(player, "position_changed", None)
         if signal is not None:
             signal.connect(self.set_playhead)
+
+    @property
+    def audio_player(self) -> Any:
+        return self._audio
 
     @Slot(float)
     def set_playhead(self, seconds: float) -> None:
@@ -528,17 +543,29 @@ class VerificationView(QWidget):
             return
         self._replay_index = -2
         self.replay_button.setText("Stop replay")
-        play = getattr(self._audio, "play", None)
-        if self._audio is not None and getattr(self._audio, "position_changed", None) and play:
-            play()
+        player = self._audio
+        if player is not None and getattr(player, "position_changed", None) is not None:
+            player.play()
             return
+        self._replay_from_player = self._player_ready(player)
+        if self._replay_from_player:
+            # start half a second before the first shot is heard on the active clip
+            first = self._shot_times_on_player(player)[0]
+            player.seek(max(0.0, first - 0.5))
+            player.play()
+            if not getattr(getattr(player, "engine", None), "playing", False):
+                self._replay_from_player = False  # no sound device: own clock
         self._replay_clock.start()
         self._replay_timer.start()
         self._replay_tick()
 
     def stop_replay(self) -> None:
+        was = self._replay_timer.isActive()
         self._replay_timer.stop()
         self.replay_button.setText("Replay")
+        if was and getattr(self, "_replay_from_player", False):
+            self._audio.pause()
+        self._replay_from_player = False
 
     @property
     def replaying(self) -> bool:
@@ -590,7 +617,48 @@ class VerificationView(QWidget):
         self.status_label.setText(" ".join(t for t in (
             f"Located from {run.result.solution.source} in the recordings.", stored, error)
             if t))
+        self._load_audio(run)
         self.verification_finished.emit(run)
+
+    # -- audio --------------------------------------------------------------------------
+    def _load_audio(self, run: VerificationRun) -> None:
+        """Show the recordings in the audio player, labelled as in the residual table."""
+        files = [(r.sensor.serial, r.source) for r in run.data.recordings
+                 if r.source and Path(r.source).is_file()]
+        if not self._audio_enabled or not files:
+            return
+        if self._audio is None:
+            try:
+                from console.ui.audio_player import AudioPlayerWidget
+            except ImportError:  # the player is optional
+                self._audio_enabled = False
+                return
+            self._audio = AudioPlayerWidget(identity_labels=self.shows_sensor_detail)
+            self._audio.setObjectName("verificationAudio")
+            self._audio_owned = True
+            self.left_split.addWidget(self._audio)
+            self.left_split.setSizes([300, 440])
+        elif not self._audio_owned:
+            return  # a player attached from outside loads its own clips
+        from console.audio.clips import load_clip
+        from console.audio.markers import markers_from_solution
+        from console.ui.audio_workers import run_task
+
+        labels = {s.serial: s.label for s in run.result.sensors}
+        extra = iter(range(len(labels) + 1, len(labels) + len(files) + 1))
+        named = [(labels.get(serial) or f"Sensor {next(extra)}", path)
+                 for serial, path in sorted(files, key=lambda f: _label_key(labels, f[0]))]
+        solution = run.result.solution
+
+        def load() -> tuple[tuple[Any, ...], list[Any]]:
+            clips = tuple(load_clip(path, label=label) for label, path in named)
+            return clips, markers_from_solution(clips, solution)
+
+        player = self._audio
+        run_task(load, on_done=lambda out: player.set_clips(*out),
+                 on_error=lambda exc: player.show_error(
+                     f"The recordings could not be played ({type(exc).__name__})."),
+                 owner=player)
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
@@ -766,11 +834,39 @@ class VerificationView(QWidget):
         if self.result is None:
             self.stop_replay()
             return
+        if getattr(self, "_replay_from_player", False):
+            player = self._audio
+            times = self._shot_times_on_player(player)
+            pos = float(player.position_s)
+            index = int(np.searchsorted(np.asarray(times), pos + 1e-9, side="right")) - 1
+            self._highlight(index)
+            engine = getattr(player, "engine", None)
+            if pos > times[-1] + 1.0 or (engine is not None and not engine.playing):
+                self.stop_replay()
+            return
         elapsed = self._replay_clock.elapsed() / 1000.0
         offsets = self.result.shot_offsets_s
         self.set_playhead(elapsed)
         if elapsed > (offsets[-1] if offsets else 0.0) + 1.0:
             self.stop_replay()
+
+    def _player_ready(self, player: Any) -> bool:
+        clips = getattr(player, "clips", ())
+        if player is None or not clips or getattr(player, "engine", None) is None:
+            return False
+        active = getattr(player, "active", 0)
+        return 0 <= active < len(clips) and clips[active].start_ns is not None
+
+    def _shot_times_on_player(self, player: Any) -> list[float]:
+        """When each shot is heard on the player's active clip (s from the clip start):
+        its arrival at that clip's sensor when the sensor took part, else the shot time."""
+        clip = player.clips[player.active]
+        serial = getattr(getattr(clip, "identity", None), "serial", None)
+        out = []
+        for shot in self.result.solution.shots:
+            t = next((p.time_ns for p in shot.used if p.sensor.serial == serial), shot.time_ns)
+            out.append((t - clip.start_ns) / 1e9)
+        return sorted(out)
 
     def _highlight(self, index: int) -> None:
         if index == self._replay_index:
@@ -784,6 +880,11 @@ class VerificationView(QWidget):
         if self._map is not None and self.stack.currentWidget() is self._map:
             self._map.highlight_shot(index)
         self.shot_highlighted.emit(index)
+
+
+def _label_key(labels: dict[str, str], serial: str) -> tuple[int, int]:
+    label = labels.get(serial)
+    return (0, int(label.split()[-1])) if label else (1, 0)
 
 
 def _esc(text: str) -> str:
