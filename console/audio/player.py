@@ -110,12 +110,13 @@ class AudioEngine:
     # -- transport ----------------------------------------------------------------------
     def play(self) -> None:
         """Start or resume; from the start when at the end. Raises AudioDeviceError."""
+        pressed = time.perf_counter()
         self._ensure_stream()
         with self._lock:
             if self._pos >= self._samples.size - 1 and self._loop is None:
                 self._pos = 0.0
-            self._play_clock = time.perf_counter()
-            self._pos_clock = self._play_clock
+            self._play_clock = pressed
+            self._pos_clock = time.perf_counter()
             self._playing = True
 
     def pause(self) -> None:

@@ -94,10 +94,17 @@ class MultiClipView(pg.GraphicsLayoutWidget):
         for i, clip in enumerate(self.clips):
             self._add_row(i, clip, identity_labels)
         self._add_spectrogram_row()
-        self._set_axes()
         if self.plots:
             end = max(o + c.duration_s for o, c in zip(self.offsets, self.clips, strict=True))
             self.plots[0].setXRange(min(self.offsets), end, padding=0.01)
+        self._set_axes()
+        # data last, once ranges and sizes are final: each change recomputes the downsampling
+        self.ci.layout.activate()
+        for offset, clip, curve in zip(self.offsets, self.clips, self.curves, strict=True):
+            x = np.arange(clip.frames, dtype=np.float64)
+            x *= 1.0 / clip.sample_rate
+            x += offset
+            curve.setData(x, clip.mono)
 
     def _add_row(self, i: int, clip: Clip, identity_labels: bool) -> None:
         top = ShiftedAxis("top", utc_time_of_day, None)
@@ -113,15 +120,16 @@ class MultiClipView(pg.GraphicsLayoutWidget):
         plot.getAxis("left").setWidth(40)
         plot.getAxis("left").setStyle(showValues=False, tickLength=0)
         plot.hideButtons()
-        plot.setDownsampling(auto=True, mode="peak")
-        plot.setClipToView(True)
         y = clip.mono
-        x = self.offsets[i] + np.arange(y.size, dtype=np.float64) / clip.sample_rate
-        curve = plot.plot(x, y, pen=_WAVE_PEN)
-        peak = float(np.max(np.abs(y))) if y.size else 1.0
-        plot.setYRange(-max(peak, 1e-3), max(peak, 1e-3), padding=0.05)
+        peak = max(float(y.max()), -float(y.min()), 1e-3)
+        plot.setYRange(-peak, peak, padding=0.05)
         if self.plots:
             plot.setXLink(self.plots[0])
+        # options first, data last: each option change recomputes the display data
+        plot.setDownsampling(auto=True, mode="peak")  # the plot applies these to its curves
+        plot.setClipToView(True)
+        curve = pg.PlotDataItem(pen=_WAVE_PEN, skipFiniteCheck=True)  # clips are checked finite
+        plot.addItem(curve)
         head = pg.InfiniteLine(self.offsets[i], angle=90, movable=True, pen=_PLAYHEAD_PEN)
         head.setZValue(10)
         head.sigDragged.connect(lambda line, row=i: self._on_row_clicked(row, line.value()))
