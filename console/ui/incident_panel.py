@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from console.domain.alert import Alert
 from console.domain.dispatch import compass_point, dispatch_summary
@@ -65,6 +65,8 @@ def incident_html(alert: Alert, acknowledged: bool,
 class IncidentPanel(QScrollArea):
     """Shows one incident; :meth:`text` gives its plain text (for tests and logs)."""
 
+    review_audio_requested = Signal(str)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("incidentPanel")
@@ -78,6 +80,13 @@ class IncidentPanel(QScrollArea):
         self._label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self._label)
+        self.audio_button = QPushButton("🔊 Review audio")
+        self.audio_button.setObjectName("reviewAudioButton")
+        self.audio_button.setMinimumHeight(48)
+        self.audio_button.hide()
+        self.audio_button.clicked.connect(
+            lambda: self.incident_id and self.review_audio_requested.emit(self.incident_id))
+        layout.addWidget(self.audio_button)
         layout.addStretch(1)
         self.setWidget(body)
         self.incident_id: str | None = None
@@ -86,6 +95,7 @@ class IncidentPanel(QScrollArea):
                       revisions: Sequence[Alert] = ()) -> None:
         self.incident_id = alert.id
         self._label.setText(incident_html(alert, acknowledged, revisions))
+        self.audio_button.setVisible(bool(alert.audio))
 
     def text(self) -> str:
         doc = self._label.text()

@@ -184,6 +184,7 @@ class MainWindow(QMainWindow):
         self.queue.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.queue.selectionModel().currentChanged.connect(self._on_current_changed)
         self.panel = IncidentPanel()
+        self.panel.review_audio_requested.connect(self.review_audio)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.queue)
@@ -363,6 +364,20 @@ class MainWindow(QMainWindow):
         if record is None or self.panel.incident_id != incident_id:
             return
         self.panel.show_incident(record.alert, record.acknowledged_at is not None, revisions)
+
+    @Slot(str)
+    def review_audio(self, incident_id: str) -> None:
+        """Open the incident's audio: fetched through the feed client, kept in the store."""
+        from console.ui.audio_review import AudioReviewDialog, clip_fetcher
+
+        pos = self.model.row_of(incident_id)
+        if pos is None:
+            return
+        dialog = AudioReviewDialog(self.model.row_at(pos).alert,
+                                   clip_fetcher(self.client, self.store), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.audio_dialog = dialog
 
     # -- life cycle -------------------------------------------------------------------
     def start(self) -> None:
