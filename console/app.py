@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", metavar="DIR", help="where console.db lives "
                    "(default: the user data directory)")
     p.add_argument("--theme", choices=("day", "night"), default="day")
+    p.add_argument("--desk", action="store_true",
+                   help="desk mode: the user is an investigator (default: patrol car, officer)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = p.add_subparsers(dest="command")
     s = sub.add_parser("serve", help="run the reference feed with the demo publisher")
@@ -66,7 +68,7 @@ def store_url(data_dir: str | os.PathLike[str] | None) -> str | None:
 
 def build_main_window(store: Any, feed_url: str, token: str, *, theme: str = "day",
                       sound: bool = True, map_widget: Any = None,
-                      client_options: dict[str, Any] | None = None) -> Any:
+                      client_options: dict[str, Any] | None = None, mode: str = "car") -> Any:
     """The console window wired to a feed client and the offline map (not yet started).
 
     The QApplication must exist (and ``register_app_scheme`` must have run before it).
@@ -77,8 +79,14 @@ def build_main_window(store: Any, feed_url: str, token: str, *, theme: str = "da
     from console.ui.main_window import MainWindow, Tone
 
     client = FeedClient(feed_url, token, store, **(client_options or {}))
+    from console.domain.permissions import user_for_mode
+    from console.ui.verification_window import install_verification_actions
+
     map_widget = map_widget if map_widget is not None else QtAlertMap()
-    return MainWindow(store, client, map_widget, theme=theme, tone=Tone(enabled=sound))
+    window = MainWindow(store, client, map_widget, theme=theme, tone=Tone(enabled=sound))
+    window.user = user_for_mode(mode)  # "car": officer, "desk": investigator
+    install_verification_actions(window)
+    return window
 
 
 def _run_console(args: argparse.Namespace) -> int:
@@ -106,7 +114,8 @@ def _run_console(args: argparse.Namespace) -> int:
                          daemon=True).start()
         log.info("demo feed at %s", feed_url)
     store = Store(store_url(args.data_dir))
-    window = build_main_window(store, feed_url, token, theme=args.theme)
+    window = build_main_window(store, feed_url, token, theme=args.theme,
+                               mode="desk" if args.desk else "car")
     window.resize(1280, 800)
     window.show()
     window.start()

@@ -286,3 +286,48 @@ def test_map_screenshot(qtbot, make_view, store, shotspotter_wav: Path) -> None:
     qtbot.waitUntil(lambda: _js(qtbot, view._map, "window.__painted") is True)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert view.grab().save(str(SCREENSHOTS / "verification_view_map.png"))
+
+
+@pytest.mark.parametrize("mode, role", [("car", "officer"), ("desk", "investigator")])
+def test_main_window_verifies_the_selected_incident(qtbot, store, shotspotter_wav: Path,
+                                                    mode: str, role: str) -> None:
+    from console.app import build_main_window
+
+    folder = shotspotter_wav / "chicago-d5-2022-09-18-incident-556267"
+    alert = parse_alert(alert_dict(
+        "CHI-556267", 1, seq=1, type="single_gunshot", rounds=1, shooters=1,
+        location={"lat": 41.6953, "lon": -87.6310, "uncertainty_m": 25.0}))
+    store.ingest([alert], "http://feed", 1)
+    win = build_main_window(store, "http://127.0.0.1:9", "t", sound=False, mode=mode)
+    win.resize(1024, 700)
+    win.show()
+    try:
+        qtbot.waitUntil(lambda: win.model.rowCount() == 1, timeout=10000)
+        assert win.user.role == role
+        assert not win.verification.verify_selected(folder)  # nothing selected yet
+        win.select_incident("CHI-556267")
+        qtbot.waitUntil(lambda: win.panel.incident_id == "CHI-556267", timeout=5000)
+        view = win.verification.window.view
+        with qtbot.waitSignal(view.verification_finished, timeout=60000):
+            assert win.verification.verify_selected(folder)
+        qtbot.waitUntil(lambda: view.state == "idle", timeout=5000)
+        assert view.result.alert_id == "CHI-556267" and view.result.distance_m is not None
+        assert view.shows_sensor_detail == (role == "investigator")
+        (record,) = store.verifications("CHI-556267")
+        assert record.role == role
+        assert [a.text() for a in win.menuBar().actions()] == ["&File", "&Incident"]
+    finally:
+        win.verification.window.close()
+        view = win.verification.window.view
+        if view._map is not None:
+            gone: list[bool] = []
+            view._map.destroyed.connect(lambda *_: gone.append(True))
+            view._map.deleteLater()
+            qtbot.waitUntil(lambda: bool(gone), timeout=5000)
+        win.verification.window.deleteLater()
+        win.shutdown()
+        closed: list[bool] = []
+        win.destroyed.connect(lambda: closed.append(True))
+        win.close()
+        win.deleteLater()
+        qtbot.waitUntil(lambda: bool(closed), timeout=5000)
