@@ -73,6 +73,14 @@ class AudioAssociatorConfig:
     max_reach_m : m, farthest a shooter is assumed to move within an incident.
     echo_window_s : s, ghost test window (see module notes).
     min_interval_s : s, two accepted shots at one position are at least this apart.
+    sigma_floor_s : s, least timing error of the final fit; the audio picks repeat to
+        tens of microseconds, but diffraction, wind and survey errors leave milliseconds.
+    reject_threshold : the final fit's own sigma-based rejection (off by default:
+        ``outlier_s`` decides).
+    model_sigma_m : m, propagation model position error added to the reported
+        covariance (uncertainty radius).
+    wind : bool, correct the final fit for the wind.
+    max_combinations : most partial combinations kept while enumerating.
     outlier_s : s, in the final fit an arrival off by more than this is dropped while
         more than four sensors remain.
     """
@@ -100,10 +108,10 @@ class AudioAssociatorConfig:
     max_reach_m: float = 100.0
     echo_window_s: float = 0.4
     min_interval_s: float = 0.04
-    sigma_floor_s: float = 3.0e-4
+    sigma_floor_s: float = 3.0e-3
     reject_threshold: float = 1.0e9
     outlier_s: float = 0.010
-    model_sigma_m: float = 2.0
+    model_sigma_m: float = 5.0
     wind: bool = True
     max_combinations: int = 400_000
 
