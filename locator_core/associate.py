@@ -54,6 +54,11 @@ class AssociatorConfig:
     wind: bool = True
     neighbours: int = 6
     candidates: int = 8
+    located_candidates: int = 3
+    strong_support: int = 10
+    reverb_distance_m: float = 100.0
+    reverb_support: float = 0.5
+    reverb_window_s: float = 2.5
     model_sigma_m: float = 2.0
     snr_reference_db: float | None = None
     relative_support: float = 0.3
@@ -88,13 +93,13 @@ def _stack(dist: np.ndarray, t: np.ndarray, sid: np.ndarray, c: float, window: f
         occupied = np.zeros((n_cells, nb, n_sensors), dtype=bool)
         occupied[rows, (b - bmin).ravel(), cols] = True
         counts = occupied.sum(axis=2, dtype=np.int32).ravel()
-        best = counts.max()
-        ks = np.flatnonzero(counts == best)[: 4 * top]
-        for k in ks:
-            cell, bin_ = divmod(int(k), nb)
-            found.append((cell, (bin_ + bmin - offset + 0.5) * window, int(best)))
-    top_count = max(f[2] for f in found)
-    return [f for f in found if f[2] == top_count][: 4 * top]
+        k = min(4 * top, counts.size)
+        ks = np.argpartition(counts, -k)[-k:]
+        for kk in ks[np.argsort(-counts[ks], kind="stable")]:
+            cell, bin_ = divmod(int(kk), nb)
+            found.append((cell, (bin_ + bmin - offset + 0.5) * window, int(counts[kk])))
+    found.sort(key=lambda f: -f[2])
+    return found[: 4 * top]
 
 
 def _refine(cell_xyz, tau_c, window, s, t, sid, c, cfg, z_ground, step):
@@ -206,32 +211,31 @@ def find_shots(
         window = 2.0 * (step * 0.7072) / c + 2.0 * cfg.pick_tolerance_s
         coarse = _stack(coarse_dist[:, idx], t[idx], sid[idx], c, window, len(serials),
                         top=cfg.candidates)
-        best = None
+        refined = []
         for cell, tau_c, _count in _suppress(coarse, coarse_cells, 2.5 * step)[: cfg.candidates]:
             r = _refine(coarse_cells[cell], tau_c, window, s[idx], t[idx], sid[idx], c, cfg,
                         z_ground, step)
-            if r is not None and (best is None or (r[2], -r[3]) > (best[2], -best[3])):
-                best = r
-        if best is None or best[2] < need:
+            if r is not None and r[2] >= need:
+                refined.append(r)
+        if not refined:
             break
-        best_xyz, tau0, count, _spread, picked = best
-        chosen = idx[picked]
-        shot = _locate(pulses, chosen, best_xyz, weather, cfg)
-        if shot is not None:
-            # re-pick around the located shot: it is better than the grid cell
-            xyz = np.array([shot.x, shot.y, shot.z])
-            t0 = (shot.time_ns - ref_ns) * 1e-9
-            tol = min(cfg.final_tolerance_s, max(4.0 * shot.sigma_s, 0.002))
-            chosen2 = idx[_pick(xyz, t0, s[idx], t[idx], sid[idx], c, tol, nearest=True)]
-            if len(np.unique(sid[chosen2])) >= need:
-                shot2 = _locate(pulses, chosen2, xyz, weather, cfg)
-                if shot2 is not None:
-                    shot, chosen = shot2, chosen2
-        if (shot is None or len(shot.used) < need or shot.residual_rms_s > cfg.max_residual_s
-                or not _heard_by_neighbours(shot, s, t, sid, ref_ns, c, cfg)
-                or _is_echo_ghost(shot, shots, pulses, chosen, s, t, sid, ref_ns)
-                or _is_remnant(shot, shots, cfg)):
-            alive[chosen] = False  # not a coherent shot: set these pulses aside
+        refined.sort(key=lambda r: (r[2], -r[3]), reverse=True)
+        shot = None
+        for best_xyz, _tau0, _count, _spread, picked in refined[: cfg.located_candidates]:
+            cand, cand_chosen = _locate_and_repick(pulses, idx[picked], best_xyz, idx, s, t,
+                                                   sid, c, ref_ns, need, weather, cfg)
+            if (cand is not None and len(cand.used) >= need
+                    and cand.residual_rms_s <= _residual_limit(cand, shots, cfg)
+                    and (_well_supported(cand, shots, cfg)
+                         or _heard_by_neighbours(cand, s, t, sid, ref_ns, c, cfg))
+                    and not _is_echo_ghost(cand, shots, pulses, cand_chosen, s, t, sid, ref_ns)
+                    and not _is_remnant(cand, shots, cfg)
+                    and not _is_reverberation(cand, shots, cfg)):
+                shot, chosen = cand, cand_chosen
+                break
+        if shot is None:
+            # no coherent shot among the best candidates: set the best group's pulses aside
+            alive[idx[refined[0][4]]] = False
             failures += 1
             if failures > 20:
                 break
@@ -245,6 +249,50 @@ def find_shots(
             progress(min(0.99, 1.0 - alive.mean()))
     shots.sort(key=lambda sh: sh.time_ns)
     return shots
+
+
+def _locate_and_repick(pulses, chosen, xyz, idx, s, t, sid, c, ref_ns, need, weather, cfg):
+    """Locate a candidate group, then re-pick around the located shot and locate again,
+    until the pulse set settles. Around a located shot the pulse nearest the prediction
+    is taken, within a tolerance that follows the fit's own robust timing error, so a
+    group that started with echoes in it sheds them as the fit sharpens."""
+    shot = _locate(pulses, chosen, xyz, weather, cfg)
+    if shot is None:
+        return None, chosen
+    for _ in range(4):
+        xyz = np.array([shot.x, shot.y, shot.z])
+        t0 = (shot.time_ns - ref_ns) * 1e-9
+        r = np.asarray(shot.residuals_s)
+        robust = 1.4826 * float(np.median(np.abs(r - np.median(r)))) if r.size else 0.0
+        tol = min(cfg.final_tolerance_s, max(4.0 * robust, 0.002))
+        chosen2 = idx[_pick(xyz, t0, s[idx], t[idx], sid[idx], c, tol, nearest=True)]
+        if len(np.unique(sid[chosen2])) < need or set(chosen2) == set(chosen):
+            break
+        shot2 = _locate(pulses, chosen2, xyz, weather, cfg)
+        if shot2 is None:
+            break
+        shot, chosen = shot2, chosen2
+    return shot, chosen
+
+
+def _residual_limit(cand, accepted, cfg) -> float:
+    """The largest residual rms a candidate may have. Once a shot is accepted the data's
+    own timing precision is known (the robust sigma of the best-supported accepted shot);
+    a candidate with less support that fits far worse than that is a chance alignment of
+    echoes, whatever the absolute value."""
+    if not accepted:
+        return cfg.max_residual_s
+    best = max(accepted, key=lambda a: len(a.used))
+    if len(cand.used) >= len(best.used):
+        return cfg.max_residual_s
+    return min(cfg.max_residual_s, max(6.0 * best.residual_rms_s, 1.0e-3))
+
+
+def _well_supported(shot, accepted, cfg) -> bool:
+    """A shot heard by many sensors (absolutely, and compared with the shots accepted so
+    far) needs no further proof that it is real."""
+    strongest = max((len(a.used) for a in accepted), default=0)
+    return len(shot.used) >= max(cfg.strong_support, 0.6 * strongest)
 
 
 def _heard_by_neighbours(shot, s, t, sid, ref_ns, c, cfg) -> bool:
@@ -291,6 +339,28 @@ def _is_echo_ghost(shot, accepted, pulses, chosen, s, t, sid, ref_ns) -> bool:
                 echoes += 1
                 break
     return echoes >= 0.6 * len(shot.used)
+
+
+def _is_reverberation(shot, accepted, cfg) -> bool:
+    """True for a weak group far from every accepted shot whose pulses mostly come late
+    at sensors that already heard an accepted shot: reverberation from buildings lines
+    up by chance into a point source elsewhere. (Sensors saturate on a muzzle blast, so
+    loudness cannot tell such late arrivals from direct ones.)"""
+    if not accepted:
+        return False
+    here = shot.xy
+    if min(float(np.hypot(*(a.xy - here))) for a in accepted) <= cfg.reverb_distance_m:
+        return False
+    if len(shot.used) >= cfg.reverb_support * max(len(a.used) for a in accepted):
+        return False
+    heard: dict[str, list[int]] = {}
+    for a in accepted:
+        for p in a.used:
+            heard.setdefault(p.sensor.serial, []).append(p.time_ns)
+    late = sum(
+        any(0 < (p.time_ns - q) * 1e-9 <= cfg.reverb_window_s for q in heard.get(p.sensor.serial, ()))
+        for p in shot.used)
+    return late >= 0.6 * len(shot.used)
 
 
 def _is_remnant(shot, accepted, cfg) -> bool:

@@ -32,6 +32,8 @@ from locator_core.types import LocatorError, Pulse, Weather
 __all__ = ["ShotSolution", "locate_shot", "radius_for_probability", "ground_prior"]
 
 _HUBER_K = 1.5
+_HUBER_ITERATIONS = 8
+_CAUCHY_C = 2.385
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,7 +234,12 @@ def _solve(s, t, c, wind_v, xy0, z0, z_sigma, sigma_floor, start, scale):
         if it >= 2:
             sigma = max(sigma_floor, 1.4826 * float(np.median(np.abs(r - np.median(r)))))
         u = np.abs(r) / (sigma * scale)
-        w = np.where(u <= _HUBER_K, 1.0, _HUBER_K / np.maximum(u, 1e-12))
+        if it < _HUBER_ITERATIONS:
+            w = np.where(u <= _HUBER_K, 1.0, _HUBER_K / np.maximum(u, 1e-12))
+        else:
+            # redescending (Cauchy) weights once near the solution: a late arrival many
+            # sigmas out stops pulling the fit instead of pulling it a little
+            w = 1.0 / (1.0 + (u / _CAUCHY_C) ** 2)
         sw = np.sqrt(w) / (sigma * scale)
         a = np.vstack([jac * sw[:, None], [0.0, 0.0, 1.0 / z_sigma, 0.0]])
         b = np.concatenate([r * sw, [(z0 - p[2]) / z_sigma]])
@@ -246,7 +253,8 @@ def _solve(s, t, c, wind_v, xy0, z0, z_sigma, sigma_floor, start, scale):
         if cost_new <= cost_old:
             p = p_new
             lam = max(lam * 0.3, 1e-9)
-            if np.all(np.abs(step[:3]) < 1e-4) and abs(step[3]) < 1e-8:
+            if (np.all(np.abs(step[:3]) < 1e-4) and abs(step[3]) < 1e-8
+                    and it >= _HUBER_ITERATIONS + 2):
                 break
         else:
             lam *= 10.0
