@@ -7,6 +7,7 @@ Contents
 - :func:`markers_from_shot_times` -- markers on a clip without a sensor position, from the
   alert's shot times aligned on the first pulse detected in the clip
 - :func:`locate_clips`            -- run the embedded locator on clips that carry positions
+- :func:`find_markers`            -- the locator's markers when it can run, else shot times
 
 Markers carry the clip's index, never a serial number, so the officer view can draw them.
 """
@@ -21,7 +22,8 @@ from locator_core.detect import detect_pulses
 from locator_core.incident import IncidentSolution
 from locator_core.types import IncidentData, Recording, Sensor
 
-__all__ = ["PulseMarker", "markers_from_solution", "markers_from_shot_times", "locate_clips"]
+__all__ = ["PulseMarker", "markers_from_solution", "markers_from_shot_times", "locate_clips",
+           "find_markers"]
 
 
 @dataclass(frozen=True)
@@ -101,3 +103,14 @@ def locate_clips(clips: Sequence[Clip], name: str = "clips") -> IncidentSolution
         return locate_incident(data, source="audio")
     except LocatorError:
         return None
+
+
+def find_markers(clips: Sequence[Clip], shot_offsets_s: Sequence[float] = ()) -> list[PulseMarker]:
+    """Markers from the locator when four clips carry positions, else from shot times."""
+    solution = locate_clips(clips)
+    if solution is not None:
+        return markers_from_solution(clips, solution)
+    out: list[PulseMarker] = []
+    for i, clip in enumerate(clips):
+        out.extend(markers_from_shot_times(clip, shot_offsets_s, clip_index=i))
+    return out

@@ -22,12 +22,7 @@ from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from console.audio.clips import AudioLoadError, Clip, load_clip, load_clips
-from console.audio.markers import (
-    PulseMarker,
-    locate_clips,
-    markers_from_shot_times,
-    markers_from_solution,
-)
+from console.audio.markers import PulseMarker, find_markers
 from console.audio.player import AudioDeviceError, AudioEngine
 from console.audio.spectrogram import compute_spectrogram
 from console.ui.audio_axes import utc_time_of_day
@@ -35,20 +30,9 @@ from console.ui.audio_controls import TransportBar
 from console.ui.audio_waveform import MultiClipView
 from console.ui.audio_workers import run_task
 
-__all__ = ["AudioPlayerWidget", "MultiClipView", "find_markers"]
+__all__ = ["AudioPlayerWidget", "MultiClipView"]
 
 _TICK_MS = 16
-
-
-def find_markers(clips: Sequence[Clip], shot_offsets_s: Sequence[float] = ()) -> list[PulseMarker]:
-    """Pulse markers: from the locator when four clips carry positions, else from shot times."""
-    solution = locate_clips(clips)
-    if solution is not None:
-        return markers_from_solution(clips, solution)
-    out: list[PulseMarker] = []
-    for i, clip in enumerate(clips):
-        out.extend(markers_from_shot_times(clip, shot_offsets_s, clip_index=i))
-    return out
 
 
 class AudioPlayerWidget(QWidget):
