@@ -11,7 +11,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLabel, QWidget
 
 from console.audio.clips import load_clip
 from console.ui.audio_player import AudioPlayerWidget
@@ -229,3 +229,64 @@ def test_verification_view_may_label_serials(qtbot, make_player, pittsburgh_wavs
     player = make_player(identity_labels=True)
     _load(qtbot, player, pittsburgh_wavs[:2], markers=False)
     assert any(SERIAL.search(t) for t in _visible_texts(player))
+
+
+def _drag(view, a: QPointF, b: QPointF, modifiers) -> None:
+    """A real press-move-release on the view's viewport (pyqtgraph drags need moves)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QMouseEvent
+
+    left = Qt.MouseButton.LeftButton
+    viewport = view.viewport()
+
+    def send(kind, pos, buttons):
+        global_pos = viewport.mapToGlobal(pos)
+        event = QMouseEvent(kind, pos, global_pos, left, buttons, modifiers)
+        QApplication.sendEvent(viewport, event)
+
+    send(QEvent.Type.MouseButtonPress, a, left)
+    for f in np.linspace(0.1, 1.0, 8):
+        send(QEvent.Type.MouseMove, a + (b - a) * float(f), left)
+    send(QEvent.Type.MouseButtonRelease, b, Qt.MouseButton.NoButton)
+
+
+def test_shift_drag_selects_a_loop_and_plain_drag_pans(qtbot, make_player, smj0_clip) -> None:
+    player = make_player()
+    _load(qtbot, player, [smj0_clip], markers=False)
+    view, vb = player.view, player.view.plots[0].getViewBox()
+
+    def at(x: float) -> QPointF:
+        return QPointF(view.mapFromScene(vb.mapViewToScene(QPointF(x, 0.0))))
+
+    with qtbot.waitSignal(view.loop_selected) as sig:
+        _drag(view, at(3.0), at(5.0), Qt.KeyboardModifier.ShiftModifier)
+    a, b = sig.args
+    px = (view.x_range()[1] - view.x_range()[0]) / vb.width()
+    assert a == pytest.approx(3.0, abs=3 * px) and b == pytest.approx(5.0, abs=3 * px)
+    assert player.engine.loop == pytest.approx((a, b))
+    assert player.transport.loop_button.isChecked()
+    assert view.regions[0].isVisible()
+    before = view.x_range()
+    _drag(view, at(5.0), at(3.0), Qt.KeyboardModifier.NoModifier)
+    after = view.x_range()
+    assert after[0] == pytest.approx(before[0] + 2.0, abs=3 * px)  # panned, same width
+    assert after[1] - after[0] == pytest.approx(before[1] - before[0])
+    assert player.engine.loop == pytest.approx((a, b))
+    qtbot.mouseClick(player.transport.loop_button, Qt.MouseButton.LeftButton)
+    assert player.engine.loop is None
+
+
+def test_dragging_the_playhead_scrubs(qtbot, make_player, smj0_clip) -> None:
+    player = make_player()
+    _load(qtbot, player, [smj0_clip], markers=False)
+    view, vb = player.view, player.view.plots[0].getViewBox()
+
+    def at(x: float) -> QPointF:
+        return QPointF(view.mapFromScene(vb.mapViewToScene(QPointF(x, 0.0))))
+
+    player.seek(2.0)
+    before = view.x_range()
+    _drag(view, at(2.0), at(7.0), Qt.KeyboardModifier.NoModifier)
+    px = (before[1] - before[0]) / vb.width()
+    assert player.position_s == pytest.approx(7.0, abs=3 * px)
+    assert view.x_range() == before  # the drag moved the playhead, not the view
