@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -33,6 +34,7 @@ class AlertQueueModel(QAbstractListModel):
     def __init__(self, parent: Any = None, *, theme: str = "day") -> None:
         super().__init__(parent)
         self._rows: list[QueueRow] = []
+        self._keys: list[tuple[float, str]] = []  # sort keys of _rows, for bisect
         self._theme = theme
 
     # -- Qt model API -----------------------------------------------------------------
@@ -86,6 +88,7 @@ class AlertQueueModel(QAbstractListModel):
     def set_rows(self, rows: list[QueueRow]) -> None:
         self.beginResetModel()
         self._rows = sorted(rows, key=self._key)
+        self._keys = [self._key(r) for r in self._rows]
         self.endResetModel()
 
     def upsert(self, alert: Alert, acknowledged: bool | None = None) -> bool:
@@ -96,21 +99,26 @@ class AlertQueueModel(QAbstractListModel):
             if alert.revision < old.alert.revision:
                 return False
             ack = old.acknowledged if acknowledged is None else acknowledged
+            row = QueueRow(alert, ack)
+            if self._key(row) == self._keys[pos]:  # same place: update in place
+                self._rows[pos] = row
+                self.dataChanged.emit(self.index(pos), self.index(pos))
+                return False
             self.beginRemoveRows(QModelIndex(), pos, pos)
             del self._rows[pos]
+            del self._keys[pos]
             self.endRemoveRows()
-            self._insert(QueueRow(alert, ack))
+            self._insert(row)
             return False
         self._insert(QueueRow(alert, bool(acknowledged)))
         return True
 
     def _insert(self, row: QueueRow) -> None:
         key = self._key(row)
-        pos = 0
-        while pos < len(self._rows) and self._key(self._rows[pos]) <= key:
-            pos += 1
+        pos = bisect.bisect_right(self._keys, key)
         self.beginInsertRows(QModelIndex(), pos, pos)
         self._rows.insert(pos, row)
+        self._keys.insert(pos, key)
         self.endInsertRows()
 
     def set_acknowledged(self, incident_id: str) -> None:
@@ -126,7 +134,7 @@ class AlertQueueModel(QAbstractListModel):
         return (-row.alert.time.timestamp(), row.alert.id)
 
     def row_of(self, incident_id: str) -> int | None:
-        for pos, row in enumerate(self._rows):
+        for pos, row in enumerate(self._rows):  # a list scan: ~50 µs at 1,000 rows
             if row.alert.id == incident_id:
                 return pos
         return None

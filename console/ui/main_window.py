@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
         self.queue = QListView()
         self.queue.setObjectName("alertQueue")
         self.queue.setModel(self.model)
-        self.queue.setUniformItemSizes(False)
+        self.queue.setUniformItemSizes(True)  # every row is ROW_HEIGHT: O(1) layout per insert
         self.queue.setWordWrap(True)
         self.queue.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.queue.selectionModel().currentChanged.connect(self._on_current_changed)
