@@ -79,6 +79,7 @@ class AudioAssociatorConfig:
         ``outlier_s`` decides).
     model_sigma_m : m, propagation model position error added to the reported
         covariance (uncertainty radius).
+    z_sigma_m : m, standard deviation of the final fit's ground-height prior.
     wind : bool, correct the final fit for the wind.
     max_combinations : most partial combinations kept while enumerating.
     outlier_s : s, in the final fit an arrival off by more than this is dropped while
@@ -112,6 +113,7 @@ class AudioAssociatorConfig:
     reject_threshold: float = 1.0e9
     outlier_s: float = 0.010
     model_sigma_m: float = 5.0
+    z_sigma_m: float = 12.0
     wind: bool = True
     max_combinations: int = 400_000
 
@@ -500,7 +502,8 @@ def _final_fit(group: list[Pulse], xy: np.ndarray, weather: Weather,
             shot = locate_shot(group, weather=weather, initial_xy=xy,
                                sigma_floor_s=cfg.sigma_floor_s, wind=cfg.wind,
                                model_sigma_m=cfg.model_sigma_m, min_sensors=4,
-                               reject_threshold=cfg.reject_threshold)
+                               reject_threshold=cfg.reject_threshold,
+                               z_sigma_m=cfg.z_sigma_m)
         except LocatorError:
             return None
         if not all(np.isfinite([shot.x, shot.y])):
