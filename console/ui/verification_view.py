@@ -331,6 +331,9 @@ class VerificationView(QWidget):
         self._audio_owned = False
         self._build()
         self._set_state("idle")
+        if audio:  # warm the player's imports (scipy.signal) off the GUI thread
+            threading.Thread(target=_preload_audio, name="verification-preload",
+                             daemon=True).start()
 
     # -- layout -----------------------------------------------------------------------
     def _build(self) -> None:
@@ -617,8 +620,9 @@ class VerificationView(QWidget):
         self.status_label.setText(" ".join(t for t in (
             f"Located from {run.result.solution.source} in the recordings.", stored, error)
             if t))
-        self._load_audio(run)
         self.verification_finished.emit(run)
+        # the result is on screen first; the player (and sound device) come after
+        QTimer.singleShot(0, self, lambda: self.run is run and self._load_audio(run))
 
     # -- audio --------------------------------------------------------------------------
     def _load_audio(self, run: VerificationRun) -> None:
@@ -880,6 +884,14 @@ class VerificationView(QWidget):
         if self._map is not None and self.stack.currentWidget() is self._map:
             self._map.highlight_shot(index)
         self.shot_highlighted.emit(index)
+
+
+def _preload_audio() -> None:
+    try:
+        import console.audio.clips
+        import console.audio.markers  # noqa: F401
+    except Exception:  # the player is optional; a real failure shows when it loads
+        log.debug("audio player modules not preloaded", exc_info=True)
 
 
 def _label_key(labels: dict[str, str], serial: str) -> tuple[int, int]:
