@@ -208,6 +208,7 @@ class MainWindow(QMainWindow):
             self.sound_label.setToolTip(self.tone.error)
         self.rejected_label = QLabel()
         self.rejected_label.setObjectName("rejected")
+        self.rejected_label.setContentsMargins(0, 0, 16, 0)
         self.rejected_label.hide()
         self.statusBar().addWidget(self.connection_label, 1)
         self.statusBar().addPermanentWidget(self.rejected_label)
@@ -302,7 +303,8 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_rejected(self, reason: str) -> None:
         self.rejected_count += 1
-        short = reason if len(reason) <= 60 else reason[:59] + "…"
+        short = self.rejected_label.fontMetrics().elidedText(
+            reason, Qt.TextElideMode.ElideRight, 300)  # the whole reason is in the tooltip
         # a label, not showMessage(): a temporary message would hide the connection state
         self.rejected_label.setText(f"⚠ {self.rejected_count} rejected · last: {short}")
         self.rejected_label.setToolTip(f"Last rejected alert: {reason}")

@@ -261,3 +261,23 @@ def test_window_keeps_processing_events_while_the_server_hangs(qtbot, store, mak
         # after the hang the feed goes on
         server.publish(mobile())
         qtbot.waitUntil(lambda: win.model.rowCount() == 2, timeout=10000)
+
+
+def test_night_theme_screenshot(qtbot, store, make_window):
+    with FeedServer("127.0.0.1", 0, TOKEN, max_wait_s=2.0) as server:
+        win = make_window(store, server.url)
+        win.set_theme("night")
+        server.publish(two_shooters())
+        server.publish({**_numbered(7), "type": "cannon_fire"})
+        server.publish(mobile())
+        qtbot.waitUntil(lambda: win.model.rowCount() == 2 and win.rejected_count == 1,
+                        timeout=10000)
+        qtbot.waitUntil(lambda: "connected" in win.connection_label.text(), timeout=10000)
+        win.select_incident("UI-0001")
+        qtbot.waitUntil(lambda: "Revision history" in win.panel.text(), timeout=5000)
+        assert js(qtbot, win.map, "window.macMap.theme()") == "night"
+        qtbot.waitUntil(lambda: not js(qtbot, win.map, "window.macMap.tileStatus().loading"),
+                        timeout=10000)
+        qtbot.wait(500)  # let the last tiles paint before the grab (an image, not a check)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        assert win.grab().save(str(SCREENSHOTS / "main_window_night.png"))
