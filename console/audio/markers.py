@@ -8,6 +8,7 @@ Contents
   alert's shot times aligned on the first pulse detected in the clip
 - :func:`locate_clips`            -- run the embedded locator on clips that carry positions
 - :func:`find_markers`            -- the locator's markers when it can run, else shot times
+- :func:`shot_offsets`            -- an alert's shot times, s from its first shot
 
 Markers carry the clip's index, never a serial number, so the officer view can draw them.
 """
@@ -18,12 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from console.audio.clips import Clip
+from console.domain.alert import Alert
 from locator_core.detect import detect_pulses
 from locator_core.incident import IncidentSolution
 from locator_core.types import IncidentData, Recording, Sensor
 
 __all__ = ["PulseMarker", "markers_from_solution", "markers_from_shot_times", "locate_clips",
-           "find_markers"]
+           "find_markers", "shot_offsets"]
 
 
 @dataclass(frozen=True)
@@ -54,28 +56,28 @@ def markers_from_shot_times(clip: Clip, shot_offsets_s: Sequence[float], *, clip
     """Label the first arrivals detected in ``clip`` with the alert's shot numbers.
 
     ``shot_offsets_s`` are the shots' times from the first shot (s). Without the sensor's
-    position the arrival of shot 1 is unknown, so it is taken as the strongest of the early
-    first arrivals; later shots are the first arrivals within ``tolerance_s`` of their
-    offsets from it (a moving shooter shifts them by distance/speed of sound).
+    position the arrival of shot 1 is unknown, so every detected first arrival is tried
+    as shot 1 and the one under which most shots find a pulse within ``tolerance_s`` of
+    their offsets wins (ties: the stronger pulses). A moving shooter shifts the arrivals
+    by the change of distance over the speed of sound, hence the tolerance.
     """
     if not shot_offsets_s:
         return []
     rec = Recording(Sensor("clip", 0.0, 0.0), 0, float(clip.sample_rate), clip.mono)
-    firsts = [p for p in detect_pulses(rec) if p.kind != "echo"]
-    if not firsts:
-        return []
-    span = max(shot_offsets_s) - min(shot_offsets_s)
-    duration = clip.duration_s
-    early = [p for p in firsts if p.time_ns / 1e9 <= max(duration - span, 0.0) + 1e-9] or firsts
-    anchor = max(early[: len(shot_offsets_s) + 2], key=lambda p: p.snr_db or 0.0).time_ns / 1e9
+    firsts = [(p.time_ns / 1e9, p.snr_db or 0.0) for p in detect_pulses(rec) if p.kind != "echo"]
     base = min(shot_offsets_s)
-    out = []
-    for number, offset in enumerate(shot_offsets_s, start=1):
-        want = anchor + offset - base
-        best = min(firsts, key=lambda p: abs(p.time_ns / 1e9 - want))
-        if abs(best.time_ns / 1e9 - want) <= tolerance_s:
-            out.append(PulseMarker(clip_index, best.time_ns / 1e9, number))
-    return out
+    best: tuple[tuple[int, float], list[PulseMarker]] = ((0, 0.0), [])
+    for anchor, _ in firsts:
+        found, strength = [], 0.0
+        for number, offset in enumerate(shot_offsets_s, start=1):
+            want = anchor + offset - base
+            t, snr = min(firsts, key=lambda f: abs(f[0] - want))
+            if abs(t - want) <= tolerance_s:
+                found.append(PulseMarker(clip_index, t, number))
+                strength += snr
+        if (len(found), strength) > best[0]:
+            best = ((len(found), strength), found)
+    return best[1]
 
 
 def locate_clips(clips: Sequence[Clip], name: str = "clips") -> IncidentSolution | None:
@@ -114,3 +116,11 @@ def find_markers(clips: Sequence[Clip], shot_offsets_s: Sequence[float] = ()) ->
     for i, clip in enumerate(clips):
         out.extend(markers_from_shot_times(clip, shot_offsets_s, clip_index=i))
     return out
+
+
+def shot_offsets(alert: Alert) -> list[float]:
+    """The alert's shot times, s from its first shot."""
+    if not alert.shots:
+        return []
+    t0 = min(s.time for s in alert.shots)
+    return [(s.time - t0).total_seconds() for s in sorted(alert.shots, key=lambda s: s.time)]

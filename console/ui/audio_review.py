@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
+from console.audio.markers import shot_offsets
 from console.domain.alert import Alert
 from console.ui.audio_player import AudioPlayerWidget
 from console.ui.audio_workers import run_task
@@ -33,14 +34,6 @@ def clip_fetcher(client: Any, store: Any) -> Fetch:
         return clip.data
 
     return cached
-
-
-def shot_offsets(alert: Alert) -> list[float]:
-    """The alert's shot times, s from its first shot."""
-    if not alert.shots:
-        return []
-    t0 = min(s.time for s in alert.shots)
-    return [(s.time - t0).total_seconds() for s in sorted(alert.shots, key=lambda s: s.time)]
 
 
 class AudioReviewDialog(QDialog):

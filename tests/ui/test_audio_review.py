@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from console.audio.markers import shot_offsets
 from console.domain.alert import parse_alert
 from console.feed import FeedClient, FeedServer
 from console.store import Store
-from console.ui.audio_review import AudioReviewDialog, clip_fetcher, shot_offsets
+from console.ui.audio_review import AudioReviewDialog, clip_fetcher
 from console.ui.audio_workers import audio_pool
 from console.ui.incident_panel import IncidentPanel
 from tests.domain.factories import alert_dict
