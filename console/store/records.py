@@ -9,7 +9,7 @@ from typing import Any
 from console.domain.alert import Alert
 
 __all__ = ["AudioClip", "CursorState", "IncidentRecord", "IngestResult", "OutboxItem",
-           "RejectedInput", "RejectedRecord"]
+           "RejectedInput", "RejectedRecord", "VerificationRecord"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +71,19 @@ class OutboxItem:
     last_error: str | None
     acked_at: datetime | None
     failed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationRecord:
+    """One verification as stored with its incident (``incident_id`` None: no alert)."""
+
+    incident_id: str | None
+    user: str
+    role: str
+    at: datetime
+    data_path: str
+    data_sha256: str
+    source: str
+    verdict: str | None
+    result: dict[str, Any]
+    id: int | None = None

@@ -36,8 +36,8 @@ from console.store.records import (
     OutboxItem,
     RejectedInput,
     RejectedRecord,
+    VerificationRecord,
 )
-from console.verify.record import VerificationRecord
 
 __all__ = ["Store"]
 

@@ -9,33 +9,16 @@ a record says exactly which data was verified.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from console.store.records import VerificationRecord
 from console.verify.compare import Place, VerificationResult
 from locator_core.timeutil import format_iso_utc
 
 __all__ = ["SUMMARY_VERSION", "VerificationRecord", "content_hash", "export_json"]
 
 SUMMARY_VERSION = 1
-
-
-@dataclass(frozen=True, slots=True)
-class VerificationRecord:
-    """One verification as stored with its incident (``incident_id`` None: no alert)."""
-
-    incident_id: str | None
-    user: str
-    role: str
-    at: datetime
-    data_path: str
-    data_sha256: str
-    source: str
-    verdict: str | None
-    result: dict[str, Any]
-    id: int | None = None
 
 
 def _r(v: float | None, nd: int) -> float | None:
