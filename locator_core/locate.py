@@ -169,6 +169,18 @@ def locate_shot(
     z0 = ground_prior(xy0, s_all) if z_prior is None else float(z_prior)
     keep = np.ones(len(pulses), dtype=bool)
     params = None
+    consensus = len(pulses) >= _LMEDS_MIN
+    if consensus:
+        # a consensus start: with several late arrivals in the group, a least-squares
+        # start is pulled toward them and never escapes; the least-median-of-squares
+        # fit over small subsets is not, and needs no prior idea of the timing error
+        params, lmeds_keep, lmeds_sigma = _lmeds(s_all, t_all, c, wind_v, xy0, z0, sigma_floor_s,
+                                    min_keep=max(min_sensors, 4))
+        xy0 = params[:2]
+        # refit on the consensus first, then let every pulse back in from that start:
+        # the consensus was found with z held, and near sensors need z to agree
+        params, *_ = _solve(s_all[lmeds_keep], t_all[lmeds_keep], c, wind_v, xy0, z0,
+                            z_sigma_m, sigma_floor_s, params, np.ones(int(lmeds_keep.sum())))
     if snr_reference_db is not None:
         snr = np.array([p.snr_db if p.snr_db is not None else snr_reference_db for p in pulses])
         # timing error grows as the pulse sinks into the noise
@@ -181,7 +193,11 @@ def locate_shot(
             scale = scale * snr_scale[keep]
         params, weights, cov, sigma, resid, robust_sigma = _solve(
             s_all[keep], t_all[keep], c, wind_v, xy_now,
-            z0, z_sigma_m, sigma_floor_s, params, scale)
+            z0, z_sigma_m, sigma_floor_s, params, scale,
+            huber_iterations=0 if consensus else None)
+        if consensus:
+            # the consensus scale is not inflated by the outliers still in the fit
+            robust_sigma = min(robust_sigma, max(lmeds_sigma, sigma_floor_s / 3.0))
         norm = np.abs(resid) / (robust_sigma * scale)
         if keep.sum() <= max(min_sensors, 4) or norm.max() <= reject_threshold:
             break
@@ -205,6 +221,55 @@ def locate_shot(
     )
 
 
+_LMEDS_MIN = 6
+_LMEDS_SUBSETS = 96
+
+
+def _lmeds(s, t, c, wind_v, xy0, z0, sigma_floor, *, min_keep):
+    """Least-median-of-squares TOA fit over random 4-pulse subsets (z held at ``z0``).
+
+    Returns a starting parameter vector (x, y, z, t0) and the inlier mask
+    (|r| <= 2.5 robust sigma, at least ``min_keep`` pulses).
+    """
+    n = len(t)
+    rng = np.random.default_rng(n)  # deterministic: the same input gives the same answer
+    k = _LMEDS_SUBSETS
+    subsets = np.argsort(rng.random((k, n)), axis=1)[:, :4]
+    ss = s[subsets]  # (k, 4, 3)
+    ts = t[subsets]  # (k, 4)
+    p = np.tile([xy0[0], xy0[1]], (k, 1)).astype(float)
+    d0 = np.sqrt(((ss - np.array([xy0[0], xy0[1], z0])) ** 2).sum(-1))
+    t0 = np.median(ts - d0 / c, axis=1)
+    for _ in range(8):
+        diff = np.concatenate([p[:, None, :] - ss[:, :, :2],
+                               (z0 - ss[:, :, 2])[:, :, None]], axis=2)
+        d = np.maximum(np.sqrt((diff * diff).sum(-1)), 1e-3)
+        ceff = c + ((-diff[:, :, :2]) @ wind_v) / np.maximum(
+            np.hypot(diff[:, :, 0], diff[:, :, 1]), 1e-3)
+        r = ts - (t0[:, None] + d / ceff)
+        jac = np.concatenate([diff[:, :, :2] / (d * ceff)[:, :, None],
+                              np.ones((k, 4, 1))], axis=2)
+        jtj = np.einsum("kij,kil->kjl", jac, jac) + 1e-9 * np.eye(3)
+        step = np.linalg.solve(jtj, np.einsum("kij,ki->kj", jac, r)[..., None])[..., 0]
+        step[:, :2] = np.clip(step[:, :2], -200.0, 200.0)
+        p += step[:, :2]
+        t0 += step[:, 2]
+    full = np.concatenate([p, np.full((k, 1), z0)], axis=1)
+    diff = full[:, None, :] - s[None, :, :]
+    d = np.sqrt((diff * diff).sum(-1))
+    ceff = c + ((-diff[:, :, :2]) @ wind_v) / np.maximum(np.hypot(diff[:, :, 0], diff[:, :, 1]), 1e-3)
+    r = t[None, :] - (t0[:, None] + d / ceff)
+    med = np.median(r * r, axis=1)
+    med[~np.isfinite(med)] = np.inf
+    best = int(np.argmin(med))
+    sigma = max(sigma_floor / 3.0, 1.4826 * (1.0 + 5.0 / max(n - 3, 1)) * float(np.sqrt(med[best])))
+    keep = np.abs(r[best]) <= 2.5 * sigma
+    if keep.sum() < min_keep:
+        keep = np.zeros(n, dtype=bool)
+        keep[np.argsort(np.abs(r[best]))[:min_keep]] = True
+    return np.array([p[best, 0], p[best, 1], z0, t0[best]]), keep, sigma
+
+
 def _predict(p: np.ndarray, s: np.ndarray, c: float, wind_v: np.ndarray):
     diff = p[:3] - s
     d = np.sqrt(np.sum(diff * diff, axis=1))
@@ -219,7 +284,8 @@ def _predict(p: np.ndarray, s: np.ndarray, c: float, wind_v: np.ndarray):
     return p[3] + tt, jac
 
 
-def _solve(s, t, c, wind_v, xy0, z0, z_sigma, sigma_floor, start, scale):
+def _solve(s, t, c, wind_v, xy0, z0, z_sigma, sigma_floor, start, scale, *, huber_iterations=None):
+    huber_iterations = _HUBER_ITERATIONS if huber_iterations is None else huber_iterations
     if start is None:
         d0 = np.sqrt(np.sum((s - np.array([xy0[0], xy0[1], z0])) ** 2, axis=1))
         p = np.array([xy0[0], xy0[1], z0, float(np.median(t - d0 / c))])
@@ -234,7 +300,7 @@ def _solve(s, t, c, wind_v, xy0, z0, z_sigma, sigma_floor, start, scale):
         if it >= 2:
             sigma = max(sigma_floor, 1.4826 * float(np.median(np.abs(r - np.median(r)))))
         u = np.abs(r) / (sigma * scale)
-        if it < _HUBER_ITERATIONS:
+        if it < huber_iterations:
             w = np.where(u <= _HUBER_K, 1.0, _HUBER_K / np.maximum(u, 1e-12))
         else:
             # redescending (Cauchy) weights once near the solution: a late arrival many
@@ -254,7 +320,7 @@ def _solve(s, t, c, wind_v, xy0, z0, z_sigma, sigma_floor, start, scale):
             p = p_new
             lam = max(lam * 0.3, 1e-9)
             if (np.all(np.abs(step[:3]) < 1e-4) and abs(step[3]) < 1e-8
-                    and it >= _HUBER_ITERATIONS + 2):
+                    and it >= huber_iterations + 2):
                 break
         else:
             lam *= 10.0
