@@ -11,9 +11,10 @@ half a sample (linear interpolation), so the sound lasts twice as long and its p
 by an octave. The same interpolation converts the clip's rate to the device's rate when
 the device cannot play the clip's rate directly.
 
-The stream is opened on the first :meth:`AudioEngine.play` and runs until
-:meth:`AudioEngine.close`, writing silence while paused, so a later press of play is heard
-within one block.
+The stream is opened on the first :meth:`AudioEngine.play` and kept open until
+:meth:`AudioEngine.close`; it runs only while playing (aborted on pause, stopped by the
+callback at the end of the clip), so a paused player costs nothing and a later press of
+play restarts an open stream, which is heard within a block or two.
 """
 
 from __future__ import annotations
@@ -99,6 +100,11 @@ class AudioEngine:
         return self._out_rate
 
     @property
+    def device_running(self) -> bool:
+        """True while the output stream runs (only during playback)."""
+        return self._stream is not None and bool(self._stream.active)
+
+    @property
     def output_latency_s(self) -> float:
         """PortAudio's estimate of the time from a callback to the speaker, s."""
         return float(self._stream.latency) if self._stream is not None else 0.0
@@ -123,12 +129,14 @@ class AudioEngine:
         with self._lock:
             self._pos = self._extrapolated()
             self._playing = False
+        self._halt_stream()
 
     def stop(self) -> None:
         """Pause and return to the start (or the loop's start)."""
         with self._lock:
             self._playing = False
             self._pos = self._loop[0] * self._rate if self._loop else 0.0
+        self._halt_stream()
 
     def toggle(self) -> None:
         self.pause() if self.playing else self.play()
@@ -208,22 +216,36 @@ class AudioEngine:
         return min(pos, self._samples.size - 1.0)
 
     def _ensure_stream(self) -> None:
-        if self._stream is not None:
-            return
+        """Open the stream on first use and make sure it runs."""
+        sd = self._sd
+        try:
+            if self._stream is None:
+                self._stream = self._open_stream()
+            if not self._stream.active:
+                if not self._stream.stopped:  # the callback ended it at the end of the clip
+                    self._stream.stop()
+                self._stream.start()
+        except (ValueError, sd.PortAudioError) as exc:
+            raise AudioDeviceError(f"The sound output device cannot play: {exc}.") from None
+
+    def _open_stream(self) -> Any:
         rate = self._rate
         try:
             self._sd.check_output_settings(self._device, channels=1, dtype="float32",
                                            samplerate=rate)
         except (ValueError, self._sd.PortAudioError):
             rate = self._default_rate
-        try:
-            stream = self._sd.OutputStream(
-                samplerate=rate, blocksize=self._blocksize, device=self._device, channels=1,
-                dtype="float32", latency="low", callback=self._callback)
-            stream.start()
-        except (ValueError, self._sd.PortAudioError) as exc:
-            raise AudioDeviceError(f"The sound output device cannot play: {exc}.") from None
-        self._out_rate, self._stream = rate, stream
+        stream = self._sd.OutputStream(
+            samplerate=rate, blocksize=self._blocksize, device=self._device, channels=1,
+            dtype="float32", latency="low", callback=self._callback)
+        self._out_rate = rate
+        return stream
+
+    def _halt_stream(self) -> None:
+        """Stop the device at once (the lock must not be held: abort waits for the callback)."""
+        stream = self._stream
+        if stream is not None and stream.active:
+            stream.abort()
 
     def _close_stream(self) -> None:
         stream, self._stream = self._stream, None
@@ -232,10 +254,15 @@ class AudioEngine:
             stream.close()
 
     def _callback(self, outdata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
+        if not self._fill(outdata, frames):
+            raise self._sd.CallbackStop  # the clip has ended: this block is the last
+
+    def _fill(self, outdata: np.ndarray, frames: int) -> bool:
+        """Write the next block; False once playback has ended."""
         with self._lock:
             if not self._playing:
                 outdata.fill(0.0)
-                return
+                return True
             step = self._speed * self._rate / self._out_rate
             pos = self._pos + step * np.arange(frames)
             if self._loop is not None:
@@ -256,6 +283,7 @@ class AudioEngine:
             if self._play_clock is not None and np.any(outdata != 0.0):
                 self.last_play_latency_s = self._pos_clock - self._play_clock
                 self._play_clock = None
+            return self._playing
 
 
 def _interpolate(samples: np.ndarray, pos: np.ndarray) -> np.ndarray:

@@ -139,3 +139,22 @@ def test_no_output_device_at_all_is_a_device_error(tmp_path) -> None:
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          timeout=60, cwd=os.getcwd())
     assert out.stdout.startswith("ERR "), out.stdout + out.stderr
+
+
+def test_device_runs_only_while_playing_and_replays_after_the_end(engine: AudioEngine) -> None:
+    engine.load(_tone(2.0), RATE)
+    engine.set_loop(0.5, 1.0)  # never ends: the null sink would finish 2 s at once
+    engine.play()
+    assert engine.device_running
+    engine.pause()
+    assert not engine.device_running and 0.5 <= engine.position_s < 1.0
+    engine.set_loop(None)
+    engine.play()
+    _until(lambda: not engine.playing)
+    _until(lambda: not engine.device_running)  # the callback stopped the stream at the end
+    assert engine.position_s == pytest.approx(2.0, abs=2 / RATE)
+    frames = engine.frames_out
+    engine.play()  # from the start again
+    _until(lambda: engine.frames_out > frames)
+    engine.close()
+    assert not engine.device_running
