@@ -74,28 +74,36 @@ def _distances(cells: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 
 def _stack(dist: np.ndarray, t: np.ndarray, sid: np.ndarray, c: float, window: float,
-           n_sensors: int, top: int = 1) -> list[tuple[int, float, int]]:
-    """Best (cell index, tau centre, count) of distinct sensors in one tau window.
+           n_sensors: int, top: int = 1, *, distinct: bool = True) -> list[tuple[int, float, int]]:
+    """Best (cell index, tau centre, count) of pulses in one tau window, best first.
 
     ``dist`` is (cells, pulses) in m. Two bin phases (0 and half a window) are tried so a
-    shot never straddles a bin edge in both. Up to ``top`` candidates are returned, best
-    first, all with the highest count found (ties are common with few sensors).
+    shot never straddles a bin edge in both. With ``distinct`` a sensor counts once per
+    window (its echoes do not add up); without, every pulse counts, which is much cheaper
+    and good enough to propose candidates on the coarse grid. Up to ``4 * top``
+    candidates are returned.
     """
     tau = t[None, :] - dist / c
-    n_cells = dist.shape[0]
+    n_cells, n_pulses = dist.shape
     found: list[tuple[int, float, int]] = []
-    rows = np.repeat(np.arange(n_cells), dist.shape[1])
-    cols = np.tile(sid, n_cells)
+    rows = np.repeat(np.arange(n_cells), n_pulses)
     for offset in (0.0, 0.5):
         b = np.floor(tau / window + offset).astype(np.int64)
         bmin = int(b.min())
         nb = int(b.max()) - bmin + 1
-        occupied = np.zeros((n_cells, nb, n_sensors), dtype=bool)
-        occupied[rows, (b - bmin).ravel(), cols] = True
-        counts = occupied.sum(axis=2, dtype=np.int32).ravel()
-        k = min(4 * top, counts.size)
-        ks = np.argpartition(counts, -k)[-k:]
-        for kk in ks[np.argsort(-counts[ks], kind="stable")]:
+        if distinct:
+            occupied = np.zeros((n_cells, nb, n_sensors), dtype=bool)
+            occupied[rows, (b - bmin).ravel(), np.tile(sid, n_cells)] = True
+            counts = occupied.sum(axis=2, dtype=np.int32).ravel()
+        else:
+            counts = np.bincount((rows * nb + (b - bmin).ravel()), minlength=n_cells * nb)
+        k = min(4 * top if top > 1 else 1, counts.size)
+        if k == 1:
+            ks = np.array([int(np.argmax(counts))])
+        else:
+            ks = np.argpartition(counts, -k)[-k:]
+            ks = ks[np.argsort(-counts[ks], kind="stable")]
+        for kk in ks:
             cell, bin_ = divmod(int(kk), nb)
             found.append((cell, (bin_ + bmin - offset + 0.5) * window, int(counts[kk])))
     found.sort(key=lambda f: -f[2])
@@ -114,7 +122,7 @@ def _refine(cell_xyz, tau_c, window, s, t, sid, c, cfg, z_ground, step):
         if not near.any():
             return None
         w = 2.0 * (step * 0.7072) / c + 2.0 * cfg.pick_tolerance_s
-        cand = _stack(_distances(cells, s[near]), t[near], sid[near], c, w, n_sensors)
+        cand = _stack(_distances(cells, s[near]), t[near], sid[near], c, w, n_sensors, top=1)
         cell, tau_c, _count = cand[0]
         cell_xyz, window = cells[cell], w
         center, half = cell_xyz[:2], np.array([2 * step, 2 * step])
@@ -210,7 +218,7 @@ def find_shots(
         step = cfg.coarse_step_m
         window = 2.0 * (step * 0.7072) / c + 2.0 * cfg.pick_tolerance_s
         coarse = _stack(coarse_dist[:, idx], t[idx], sid[idx], c, window, len(serials),
-                        top=cfg.candidates)
+                        top=cfg.candidates, distinct=False)
         refined = []
         for cell, tau_c, _count in _suppress(coarse, coarse_cells, 2.5 * step)[: cfg.candidates]:
             r = _refine(coarse_cells[cell], tau_c, window, s[idx], t[idx], sid[idx], c, cfg,
