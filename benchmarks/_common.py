@@ -72,15 +72,16 @@ def run_js(app: Any, alert_map: Any, code: str, timeout: float = 10.0) -> Any:
     return box["v"]
 
 
-# Records, in the page, when each incident's marker label is added to the DOM (epoch ms).
+# Records, in the page, when each incident's marker enters the DOM (epoch ms).
 OBSERVE_MARKERS = """
 (function () {
   window.__macSeen = {};
-  const pane = document.querySelector('.leaflet-tooltip-pane');
+  const pane = document.querySelector('.leaflet-marker-pane');
   new MutationObserver((records) => {
     const t = Date.now();
     for (const r of records) for (const n of r.addedNodes) {
-      const id = (n.textContent || '').split(' ')[0];
+      const pin = n.querySelector ? n.querySelector('[data-mac-id]') : null;
+      const id = pin ? pin.getAttribute('data-mac-id') : null;
       if (id && !(id in window.__macSeen)) window.__macSeen[id] = t;
     }
   }).observe(pane, {childList: true});

@@ -18,6 +18,9 @@
                            "#d55e00", "#f0e442", "#000000"];
 
   const incidents = new Map(); // id -> {payload, group, marker, circle, shots, track, heading}
+  // Permanent labels cost a forced layout each on every zoom; with hundreds of incidents
+  // only those in (or near) the view keep theirs open, at most MAX_LABELS of them.
+  const MAX_LABELS = 60;
   let map = null;
   let tileLayer = null;
   let bridge = null;
@@ -47,7 +50,7 @@
 
   function markerIcon(p, selected) {
     const shots = (p.shots || []).length;
-    const html = '<div class="mac-pin" style="--mac-colour:' + colourOf(p) + '">' +
+    const html = '<div class="mac-pin" data-mac-id="' + escapeHtml(p.id) + '" style="--mac-colour:' + colourOf(p) + '">' +
       '<span class="mac-glyph">' + (shots > 1 ? shots : "") + "</span></div>";
     return L.divIcon({ className: markerClass(p, selected), html: html,
                        iconSize: [30, 30], iconAnchor: [15, 15], tooltipAnchor: [14, 0] });
@@ -117,6 +120,36 @@
     const entry = buildIncident(p);
     entry.group.addTo(map);
     incidents.set(p.id, entry);
+    scheduleLabels();
+  }
+
+  function wantsLabel(entry, bounds) {
+    return entry.payload.id === selectedId || bounds.contains(entry.marker.getLatLng());
+  }
+
+  function refreshLabels() {
+    labelsPending = false;
+    if (!map) return;
+    const bounds = map.getBounds().pad(0.2);
+    let open = 0;
+    const wanted = [];
+    for (const entry of incidents.values()) {
+      if (!entry.marker.getTooltip()) continue;
+      if (open < MAX_LABELS && wantsLabel(entry, bounds)) {
+        open += 1;
+        wanted.push(entry);
+      } else if (entry.marker.isTooltipOpen()) {
+        entry.marker.closeTooltip();
+      }
+    }
+    for (const entry of wanted) if (!entry.marker.isTooltipOpen()) entry.marker.openTooltip();
+  }
+
+  let labelsPending = false;
+  function scheduleLabels() {
+    if (labelsPending) return;
+    labelsPending = true;
+    setTimeout(refreshLabels, 0);
   }
 
   function remove(id) {
@@ -149,6 +182,7 @@
     if (pan) {
       map.fitBounds(entry.group.getBounds().pad(0.25), { maxZoom: 18, animate: false });
     }
+    scheduleLabels();
   }
 
   function setTheme(name) {
@@ -307,6 +341,7 @@
     map = window[config.mapVar];
     map.eachLayer((layer) => { if (layer instanceof L.TileLayer) tileLayer = layer; });
     map.setMaxBounds(L.latLngBounds(config.bounds).pad(0.5));
+    map.on("moveend", scheduleLabels);
     window.macMap.map = map;
     if (typeof QWebChannel !== "undefined" && window.qt && qt.webChannelTransport) connectBridge();
   });
