@@ -110,10 +110,11 @@ class Clip:
 
 
 def load_clip(source: bytes | str | Path, *, label: str = "Sensor 1",
-              name: str = "audio clip") -> Clip:
+              name: str | None = None) -> Clip:
     """Decode a clip from ``bytes`` (a feed download) or a file path.
 
-    ``name`` names a clip given as bytes in error messages. A file ``X.wav`` beside a
+    ``name`` names the clip in error messages (default: the file's name, or "audio
+    clip" for bytes); the officer view passes its label, as file names can carry serials. A file ``X.wav`` beside a
     ``X.json`` carrying ``serial_number`` and ``timestamp`` (the Pittsburgh layout) gets
     its start time and identity from that JSON.
 
@@ -125,10 +126,11 @@ def load_clip(source: bytes | str | Path, *, label: str = "Sensor 1",
     """
     path: Path | None = None
     if isinstance(source, bytes | bytearray | memoryview):
+        name = name or "audio clip"
         blob = bytes(source)
     else:
         path = Path(source)
-        name = path.name
+        name = name or path.name
         blob = _read_file(path)
     if not blob:
         raise AudioLoadError(f"{name} is empty (zero bytes): there is no audio to play.")
@@ -146,9 +148,13 @@ def load_clip(source: bytes | str | Path, *, label: str = "Sensor 1",
     return Clip(samples, rate, start_ns, label, kind, identity)
 
 
-def load_clips(paths: Sequence[str | Path]) -> tuple[Clip, ...]:
-    """Decode files in the order given, labelled "Sensor 1", "Sensor 2", ..."""
-    return tuple(load_clip(p, label=f"Sensor {i}") for i, p in enumerate(paths, start=1))
+def load_clips(paths: Sequence[str | Path], *, hide_names: bool = False) -> tuple[Clip, ...]:
+    """Decode files in the order given, labelled "Sensor 1", "Sensor 2", ...
+
+    With ``hide_names`` error messages name a file by its label, not its file name.
+    """
+    return tuple(load_clip(p, label=f"Sensor {i}", name=f"Sensor {i} audio" if hide_names else None)
+                 for i, p in enumerate(paths, start=1))
 
 
 def _read_file(path: Path) -> bytes:

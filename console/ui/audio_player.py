@@ -108,8 +108,8 @@ class AudioPlayerWidget(QWidget):
                    ) -> None:
         """Decode files off the GUI thread (labelled Sensor 1..n in order) and show them."""
         self._loading(shot_offsets_s)
-        run_task(load_clips, list(paths), on_done=self.set_clips, on_error=self._on_load_error,
-                 owner=self)
+        run_task(lambda: load_clips(list(paths), hide_names=not self.identity_labels),
+                 on_done=self.set_clips, on_error=self._on_load_error, owner=self)
 
     def load_blobs(self, blobs: Sequence[bytes], *, shot_offsets_s: Sequence[float] = ()) -> None:
         """Decode downloaded clips (e.g. from the feed) off the GUI thread and show them."""

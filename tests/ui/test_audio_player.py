@@ -291,3 +291,15 @@ def test_dragging_the_playhead_scrubs(qtbot, make_player, smj0_clip) -> None:
     px = (before[1] - before[0]) / vb.width()
     assert player.position_s == pytest.approx(7.0, abs=3 * px)
     assert view.x_range() == before  # the drag moved the playhead, not the view
+
+
+def test_officer_view_error_names_the_sensor_not_the_file(
+        qtbot, make_player, pittsburgh_wavs, tmp_path) -> None:
+    source = pittsburgh_wavs[0]
+    broken = tmp_path / source.name  # the Pittsburgh file name carries the serial
+    broken.write_bytes(source.read_bytes()[:1000])
+    player = make_player()
+    with qtbot.waitSignal(player.load_failed, timeout=10_000) as sig:
+        player.load_files([pittsburgh_wavs[1], broken])
+    assert sig.args[0].startswith("Sensor 2 audio is truncated")
+    assert not any(SERIAL.search(t) for t in _visible_texts(player))
