@@ -50,7 +50,7 @@ class TransportBar(QWidget):
                                    tip="Loop the selection (Shift+drag on a waveform)")
         self.loop_button.setEnabled(False)
         self.speed_full = _button("1×", "audioSpeed1", checkable=True, tip="Normal speed")
-        self.speed_half = _button("0.5× slow", "audioSpeedHalf", checkable=True,
+        self.speed_half = _button("0.5× · pitch lower", "audioSpeedHalf", checkable=True,
                                   tip="Half speed: twice as long, an octave lower in pitch")
         self.speed_full.setChecked(True)
         speeds = QButtonGroup(self)

@@ -18,6 +18,7 @@ from console.ui.incident_panel import IncidentPanel
 from tests.domain.factories import alert_dict
 
 TOKEN = "audio-review-token"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
 @pytest.fixture
@@ -71,6 +72,9 @@ def test_clip_is_fetched_shown_and_plays_later_from_the_store(qtbot, feed, dialo
     assert player.clips[0].duration_s == pytest.approx(10.0)
     assert [m.shot for m in player.markers] == [1, 2, 3]  # the alert's shots, on the pulses
     assert store.cached_audio("PGH-A1", 0) is not None
+    qtbot.waitUntil(lambda: player.view.spec_image.image is not None, timeout=10_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assert dialog.grab().save(str(SCREENSHOTS / "audio_review.png"))
     server.stop()  # offline: the clip comes from the store
     again = _open(qtbot, dialogs, alert, clip_fetcher(None, store))
     with qtbot.waitSignal(again.player.clips_loaded, timeout=30_000):
