@@ -59,7 +59,7 @@ class AssociatorConfig:
     reverb_distance_m: float = 100.0
     reverb_support: float = 0.5
     reverb_window_s: float = 2.5
-    model_sigma_m: float = 2.0
+    model_sigma_m: float = 2.8
     snr_reference_db: float | None = None
     relative_support: float = 0.3
     min_interval_s: float = 0.045
