@@ -93,6 +93,8 @@ class AudioEngine:
             self._pos, self._playing, self._loop = 0.0, False, None
         if rate_changed:
             self._close_stream()
+        else:
+            self._halt_stream()
 
     @property
     def output_rate(self) -> int:

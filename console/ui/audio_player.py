@@ -52,6 +52,7 @@ class AudioPlayerWidget(QWidget):
         self.clips: tuple[Clip, ...] = ()
         self.markers: list[PulseMarker] = []
         self._shot_offsets: tuple[float, ...] = ()
+        self._playhead_x: float | None = None
         self.engine: AudioEngine | None = None
         self.device_error: str | None = None
         try:
@@ -130,6 +131,7 @@ class AudioPlayerWidget(QWidget):
                   ) -> None:
         """Show decoded clips; markers are found in the background unless given."""
         self.clips = tuple(clips)
+        self._playhead_x = None
         if not self.clips:
             self.show_error("This incident has no audio.")
             return
@@ -267,6 +269,8 @@ class AudioPlayerWidget(QWidget):
         clip = self.clips[index]
         if self.engine is not None:
             self.engine.load(clip.mono, clip.sample_rate)
+            if self._playhead_x is not None:  # the same moment on the other sensor
+                self.engine.seek(self._playhead_x - self.view.offsets[index])
         self.transport.set_playing(False)
         self.transport.clip_box.blockSignals(True)
         self.transport.clip_box.setCurrentIndex(index)
@@ -312,6 +316,7 @@ class AudioPlayerWidget(QWidget):
             return
         pos = self.position_s
         x = self.view.offsets[self.active] + pos
+        self._playhead_x = x
         self.view.set_playhead(x)
         lo, hi = self.view.x_range()
         playing = self.engine is not None and self.engine.playing

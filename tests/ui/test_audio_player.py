@@ -325,3 +325,21 @@ def test_wheel_zooms_time_only_and_rows_stay_aligned(qtbot, make_player, pittsbu
     for plot in [*view.plots, view.spec_plot]:  # every row shows the same time span
         assert plot.getViewBox().viewRange()[0] == pytest.approx([lo, hi])
     assert [p.getViewBox().viewRange()[1] for p in view.plots] == y_before
+
+
+def test_choosing_another_sensor_keeps_the_moment(qtbot, make_player, shotspotter_wav) -> None:
+    paths = sorted(shotspotter_wav.glob("chicago-d5-*/*.wav"))
+    player = make_player()
+    _load(qtbot, player, paths, markers=False)
+    offsets = player.view.offsets
+    assert len(set(offsets)) == len(paths) and min(offsets) == 0.0  # four start times
+    later = max(range(len(paths)), key=lambda i: offsets[i])
+    earlier = min(range(len(paths)), key=lambda i: offsets[i])
+    player.view.set_active(earlier)
+    player.seek(1.5)
+    moment = offsets[earlier] + 1.5
+    with qtbot.waitSignal(player.spectrogram_ready):
+        player.transport.clip_box.setCurrentIndex(later)
+    assert player.active == later and player.engine.loop is None
+    assert player.position_s == pytest.approx(moment - offsets[later], abs=1e-6)
+    assert player.view.playheads[0].value() == pytest.approx(moment)
