@@ -53,6 +53,7 @@ class AudioPlayerWidget(QWidget):
         self.markers: list[PulseMarker] = []
         self._shot_offsets: tuple[float, ...] = ()
         self._playhead_x: float | None = None
+        self._generation = 0
         self.engine: AudioEngine | None = None
         self.device_error: str | None = None
         try:
@@ -108,30 +109,35 @@ class AudioPlayerWidget(QWidget):
     def load_files(self, paths: Sequence[str | Path], *, shot_offsets_s: Sequence[float] = ()
                    ) -> None:
         """Decode files off the GUI thread (labelled Sensor 1..n in order) and show them."""
-        self._loading(shot_offsets_s)
-        run_task(lambda: load_clips(list(paths), hide_names=not self.identity_labels),
-                 on_done=self.set_clips, on_error=self._on_load_error, owner=self)
+        hide = not self.identity_labels
+        self._load(lambda: load_clips(list(paths), hide_names=hide), shot_offsets_s)
 
     def load_blobs(self, blobs: Sequence[bytes], *, shot_offsets_s: Sequence[float] = ()) -> None:
         """Decode downloaded clips (e.g. from the feed) off the GUI thread and show them."""
-        self._loading(shot_offsets_s)
-
         def decode() -> tuple[Clip, ...]:
             return tuple(load_clip(b, label=f"Sensor {i}", name=f"Sensor {i} audio")
                          for i, b in enumerate(blobs, start=1))
 
-        run_task(decode, on_done=self.set_clips, on_error=self._on_load_error, owner=self)
+        self._load(decode, shot_offsets_s)
 
-    def _loading(self, shot_offsets_s: Sequence[float]) -> None:
+    def _load(self, decode, shot_offsets_s: Sequence[float]) -> None:
+        """Decode in the background; only the newest load is shown."""
+        self.pause()
         self._shot_offsets = tuple(shot_offsets_s)
         self.message.setText("Loading audio…")
         self.stack.setCurrentWidget(self.message)
+        self._generation += 1
+        gen = self._generation
+        run_task(decode, on_done=lambda clips: gen == self._generation and self.set_clips(clips),
+                 on_error=lambda exc: gen == self._generation and self._on_load_error(exc),
+                 owner=self)
 
     def set_clips(self, clips: Sequence[Clip], markers: Sequence[PulseMarker] | None = None
                   ) -> None:
         """Show decoded clips; markers are found in the background unless given."""
         self.clips = tuple(clips)
         self._playhead_x = None
+        self._generation += 1  # results of work started for earlier clips are dropped
         if not self.clips:
             self.show_error("This incident has no audio.")
             return
@@ -142,8 +148,11 @@ class AudioPlayerWidget(QWidget):
         if markers is not None:
             self.set_markers(markers)
         else:
-            run_task(find_markers, self.clips, self._shot_offsets, on_done=self.set_markers,
-                     on_error=lambda _e: self.set_markers([]), owner=self)
+            gen = self._generation
+            run_task(find_markers, self.clips, self._shot_offsets,
+                     on_done=lambda m: gen == self._generation and self.set_markers(m),
+                     on_error=lambda _e: gen == self._generation and self.set_markers([]),
+                     owner=self)
         self.clips_loaded.emit(len(self.clips))
 
     def set_markers(self, markers: Sequence[PulseMarker]) -> None:
@@ -277,8 +286,10 @@ class AudioPlayerWidget(QWidget):
         self.transport.clip_box.blockSignals(False)
         self.set_loop(None)
         self._on_tick()
+        gen = self._generation
         run_task(compute_spectrogram, clip.mono, clip.sample_rate,
-                 on_done=lambda spec, i=index: self._on_spectrogram(i, spec), owner=self)
+                 on_done=lambda spec: gen == self._generation and self._on_spectrogram(index, spec),
+                 owner=self)
 
     def _on_spectrogram(self, index: int, spec) -> None:
         if index == self.active:

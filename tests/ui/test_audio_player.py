@@ -343,3 +343,14 @@ def test_choosing_another_sensor_keeps_the_moment(qtbot, make_player, shotspotte
     assert player.active == later and player.engine.loop is None
     assert player.position_s == pytest.approx(moment - offsets[later], abs=1e-6)
     assert player.view.playheads[0].value() == pytest.approx(moment)
+
+
+def test_only_the_newest_load_is_shown(qtbot, make_player, smj0_clip, pittsburgh_wavs) -> None:
+    player = make_player()
+    player.load_files(pittsburgh_wavs)  # superseded before it can finish
+    with qtbot.waitSignal(player.markers_ready, timeout=30_000):
+        player.load_files([smj0_clip])
+    audio_pool().waitForDone(30_000)
+    qtbot.wait(50)  # deliver anything the older load still queued
+    assert [c.label for c in player.clips] == ["Sensor 1"]
+    assert len(player.view.plots) == 1
