@@ -179,10 +179,30 @@
     selectedId = entry ? id : null;
     if (!entry) return;
     restyle(id, true);
-    if (pan) {
-      map.fitBounds(entry.group.getBounds().pad(0.25), { maxZoom: 18, animate: false });
-    }
+    if (pan) requestPan(id);
     scheduleLabels();
+  }
+
+  // Auto-pan at most every PAN_MIN_MS: a burst of alerts fits the view to the newest one
+  // once it settles instead of redrawing the map for each (the first pan is immediate).
+  const PAN_MIN_MS = 250;
+  let panId = null;
+  let panTimer = null;
+  let lastPan = -Infinity;
+
+  function doPan() {
+    panTimer = null;
+    lastPan = performance.now();
+    const entry = incidents.get(panId);
+    if (entry) map.fitBounds(entry.group.getBounds().pad(0.25), { maxZoom: 18, animate: false });
+  }
+
+  function requestPan(id) {
+    panId = id;
+    if (panTimer !== null) return;
+    const wait = lastPan + PAN_MIN_MS - performance.now();
+    if (wait <= 0) doPan();
+    else panTimer = setTimeout(doPan, wait);
   }
 
   function setTheme(name) {
