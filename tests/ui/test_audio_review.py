@@ -110,3 +110,30 @@ def test_panel_offers_review_only_for_alerts_with_audio(qtbot) -> None:
     assert sig.args == ["WITH"]
     panel.show_incident(parse_alert(alert_dict("WITHOUT", audio=[])), acknowledged=False)
     assert not panel.audio_button.isVisible()
+
+
+def test_main_window_opens_the_review_from_the_store_cache(qtbot, tmp_path, pittsburgh) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from console.ui.main_window import MainWindow, Tone
+
+    wav = next((pittsburgh / "FP1" / "test_001").glob("*.audio.*.wav")).read_bytes()
+    store = Store(f"sqlite:///{tmp_path / 'console.db'}")
+    clip = [{"href": "/v1/alerts/CACHED/audio/0", "mime": "audio/wav", "duration_s": 10.0}]
+    alert = parse_alert({**alert_dict("CACHED", audio=clip), "seq": 1})
+    store.cache_audio("CACHED", 0, "audio/wav", wav)
+    window = MainWindow(store, None, QWidget(), tone=Tone(enabled=False))
+    qtbot.addWidget(window)
+    try:
+        window.model.upsert(alert)
+        window.review_audio("CACHED")
+        player = window.audio_dialog.player
+        with qtbot.waitSignal(player.clips_loaded, timeout=30_000):
+            pass
+        assert player.clips[0].duration_s == pytest.approx(10.0)
+        assert window.audio_dialog.isVisible()
+        window.audio_dialog.close()
+    finally:
+        window.shutdown()
+        audio_pool().waitForDone(30_000)
+        store.close()
