@@ -110,6 +110,42 @@ def _stack(dist: np.ndarray, t: np.ndarray, sid: np.ndarray, c: float, window: f
     return found[: 4 * top]
 
 
+class _CoarseStack:
+    """Pulse counts per (coarse cell, emission-time bin), kept up to date as pulses are
+    taken, so the coarse grid is back-projected once per incident, not once per shot."""
+
+    def __init__(self, dist: np.ndarray, t: np.ndarray, c: float, window: float) -> None:
+        tau = t[None, :] - dist / c
+        self.window = window
+        self.n_cells = dist.shape[0]
+        rows = np.arange(self.n_cells)[:, None]
+        self.phases = []
+        for offset in (0.0, 0.5):
+            b = np.floor(tau / window + offset).astype(np.int64)
+            bmin = int(b.min())
+            nb = int(b.max()) - bmin + 1
+            keys = rows * nb + (b - bmin)  # (cells, pulses)
+            counts = np.bincount(keys.ravel(), minlength=self.n_cells * nb)
+            self.phases.append((offset, bmin, nb, keys, counts))
+
+    def remove(self, pulses: np.ndarray) -> None:
+        if len(pulses) == 0:
+            return
+        for _offset, _bmin, nb, keys, counts in self.phases:
+            counts -= np.bincount(keys[:, pulses].ravel(), minlength=self.n_cells * nb)
+
+    def best(self, top: int) -> list[tuple[int, float, int]]:
+        found = []
+        for offset, bmin, nb, _keys, counts in self.phases:
+            k = min(top, counts.size)
+            ks = np.argpartition(counts, -k)[-k:]
+            for kk in ks[np.argsort(-counts[ks], kind="stable")]:
+                cell, bin_ = divmod(int(kk), nb)
+                found.append((cell, (bin_ + bmin - offset + 0.5) * self.window, int(counts[kk])))
+        found.sort(key=lambda f: -f[2])
+        return found[:top]
+
+
 def _refine(cell_xyz, tau_c, window, s, t, sid, c, cfg, z_ground, step):
     """Refine one coarse candidate to (xyz, tau0, count, spread_s)."""
     center, half = cell_xyz[:2], np.array([2 * step, 2 * step])
@@ -207,7 +243,9 @@ def find_shots(
     hi = s[:, :2].max(0) + cfg.margin_m
     z_ground = float(np.median(s[:, 2])) - 8.0
     coarse_cells = _grid((lo + hi) / 2, (hi - lo) / 2, cfg.coarse_step_m, z_ground)
-    coarse_dist = _distances(coarse_cells, s)
+    step = cfg.coarse_step_m
+    window = 2.0 * (step * 0.7072) / c + 2.0 * cfg.pick_tolerance_s
+    stack = _CoarseStack(_distances(coarse_cells, s), t, c, window)
     shots: list[ShotSolution] = []
     need = max(cfg.min_sensors, 4)
     failures = 0
@@ -215,10 +253,7 @@ def find_shots(
         if cancelled is not None and cancelled():
             raise LocatorError("cancelled")
         idx = np.flatnonzero(alive)
-        step = cfg.coarse_step_m
-        window = 2.0 * (step * 0.7072) / c + 2.0 * cfg.pick_tolerance_s
-        coarse = _stack(coarse_dist[:, idx], t[idx], sid[idx], c, window, len(serials),
-                        top=cfg.candidates, distinct=False)
+        coarse = stack.best(4 * cfg.candidates)
         refined = []
         for cell, tau_c, _count in _suppress(coarse, coarse_cells, 2.5 * step)[: cfg.candidates]:
             r = _refine(coarse_cells[cell], tau_c, window, s[idx], t[idx], sid[idx], c, cfg,
@@ -243,15 +278,17 @@ def find_shots(
                 break
         if shot is None:
             # no coherent shot among the best candidates: set the best group's pulses aside
-            alive[idx[refined[0][4]]] = False
+            gone = idx[refined[0][4]]
+            alive[gone] = False
+            stack.remove(gone)
             failures += 1
             if failures > 20:
                 break
             continue
         used_ids = {id(p) for p in shot.used}
-        for i in chosen:
-            if id(pulses[i]) in used_ids:
-                alive[i] = False
+        taken = np.array([i for i in chosen if id(pulses[i]) in used_ids], dtype=int)
+        alive[taken] = False
+        stack.remove(taken)
         shots.append(shot)
         if progress is not None:
             progress(min(0.99, 1.0 - alive.mean()))

@@ -113,7 +113,7 @@ def bench_synthetic(trials: int = 40, seed: int = 7) -> None:
             tr = sim.truth[0]
             direct = [i for i in sim.pulse_indices(shot=0, kinds=("direct",))]
             sxyz = np.array([sim.data.pulses[i].sensor.position for i in direct])
-            crb = toa_crb(sxyz, np.array([tr.x, tr.y, tr.z]), c=c, sigma_s=100e-6)
+            crb = toa_crb(sxyz, np.array([tr.x, tr.y, tr.z]), c=c, sigma_s=100e-6, solve_z=True)
             e = float(np.hypot(shot.x - tr.x, shot.y - tr.y))
             errs.append(e)
             crbs.append(crb.rms_m)
