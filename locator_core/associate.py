@@ -175,12 +175,15 @@ def _refine(cell_xyz, tau_c, window, s, t, sid, c, cfg, z_ground, step):
     return cell_xyz, tau0, len(picked), float(np.sqrt(np.mean(dev * dev))), picked
 
 
-def _suppress(cands, cells, radius):
-    """Keep candidates at least ``radius`` apart (the first of each neighbourhood)."""
+def _suppress(cands, cells, radius, window):
+    """Keep the first candidate of each space-time neighbourhood: candidates closer than
+    ``radius`` (m) AND ``window`` (s) in emission time are one peak. (Two shots from one
+    place at different times are two peaks.)"""
     kept = []
     for cand in cands:
         p = cells[cand[0], :2]
-        if all(np.hypot(*(p - cells[k[0], :2])) >= radius for k in kept):
+        if all(np.hypot(*(p - cells[k[0], :2])) >= radius or abs(cand[1] - k[1]) >= window
+               for k in kept):
             kept.append(cand)
     return kept
 
@@ -255,7 +258,7 @@ def find_shots(
         idx = np.flatnonzero(alive)
         coarse = stack.best(4 * cfg.candidates)
         refined = []
-        for cell, tau_c, _count in _suppress(coarse, coarse_cells, 2.5 * step)[: cfg.candidates]:
+        for cell, tau_c, _count in _suppress(coarse, coarse_cells, 2.5 * step, window)[: cfg.candidates]:
             r = _refine(coarse_cells[cell], tau_c, window, s[idx], t[idx], sid[idx], c, cfg,
                         z_ground, step)
             if r is not None and r[2] >= need:
