@@ -175,7 +175,7 @@ def locate_shot(
         # start is pulled toward them and never escapes; the least-median-of-squares
         # fit over small subsets is not, and needs no prior idea of the timing error
         params, lmeds_keep, lmeds_sigma = _lmeds(s_all, t_all, c, wind_v, xy0, z0, sigma_floor_s,
-                                    min_keep=max(min_sensors, 4))
+                                                 min_keep=max(min_sensors, 4), z_sigma=z_sigma_m)
         xy0 = params[:2]
         # refit on the consensus first, then let every pulse back in from that start:
         # the consensus was found with z held, and near sensors need z to agree
@@ -225,49 +225,69 @@ _LMEDS_MIN = 6
 _LMEDS_SUBSETS = 96
 
 
-def _lmeds(s, t, c, wind_v, xy0, z0, sigma_floor, *, min_keep):
-    """Least-median-of-squares TOA fit over random 4-pulse subsets (z held at ``z0``).
+def _lmeds(s, t, c, wind_v, xy0, z0, sigma_floor, *, min_keep, z_sigma=25.0):
+    """Least-median-of-squares TOA fit over random small subsets of the pulses.
 
-    Returns a starting parameter vector (x, y, z, t0) and the inlier mask
-    (|r| <= 2.5 robust sigma, at least ``min_keep`` pulses).
+    First with the height held at the prior; when that shows the timing to be precise
+    (robust sigma under 1 ms: picks from audio, simulations), again with the height
+    solved, which sub-millisecond data can resolve and which then separates a direct
+    arrival from a late one the held height would blur. The better median wins.
+    Returns the start (x, y, z, t0), the inlier mask (|r| <= 2.5 robust sigma, at least
+    ``min_keep`` pulses) and that robust sigma (s).
     """
+    held = _lmeds_pass(s, t, c, wind_v, xy0, z0, sigma_floor, min_keep=min_keep,
+                       z_weight=1e3, subset=4)
+    if held[2] >= 1e-3 or len(t) < 8:
+        return held[:3]
+    free = _lmeds_pass(s, t, c, wind_v, xy0, z0, sigma_floor, min_keep=min_keep,
+                       z_weight=1e-3 / z_sigma, subset=5)
+    return (free if free[3] < held[3] else held)[:3]
+
+
+def _lmeds_pass(s, t, c, wind_v, xy0, z0, sigma_floor, *, min_keep, z_weight, subset):
+    """One LMedS pass; ``z_weight`` (s/m) weighs the height prior against the times (a
+    large weight holds z at the prior). Returns (start, keep, sigma, median)."""
     n = len(t)
+    m = subset
     rng = np.random.default_rng(n)  # deterministic: the same input gives the same answer
     k = _LMEDS_SUBSETS
-    subsets = np.argsort(rng.random((k, n)), axis=1)[:, :4]
-    ss = s[subsets]  # (k, 4, 3)
-    ts = t[subsets]  # (k, 4)
-    p = np.tile([xy0[0], xy0[1]], (k, 1)).astype(float)
-    d0 = np.sqrt(((ss - np.array([xy0[0], xy0[1], z0])) ** 2).sum(-1))
+    subsets = np.argsort(rng.random((k, n)), axis=1)[:, :m]
+    ss = s[subsets]  # (k, m, 3)
+    ts = t[subsets]  # (k, m)
+    p = np.tile([xy0[0], xy0[1], z0], (k, 1)).astype(float)
+    d0 = np.sqrt(((ss - p[:, None, :]) ** 2).sum(-1))
     t0 = np.median(ts - d0 / c, axis=1)
-    for _ in range(8):
-        diff = np.concatenate([p[:, None, :] - ss[:, :, :2],
-                               (z0 - ss[:, :, 2])[:, :, None]], axis=2)
-        d = np.maximum(np.sqrt((diff * diff).sum(-1)), 1e-3)
-        ceff = c + ((-diff[:, :, :2]) @ wind_v) / np.maximum(
-            np.hypot(diff[:, :, 0], diff[:, :, 1]), 1e-3)
-        r = ts - (t0[:, None] + d / ceff)
-        jac = np.concatenate([diff[:, :, :2] / (d * ceff)[:, :, None],
-                              np.ones((k, 4, 1))], axis=2)
-        jtj = np.einsum("kij,kil->kjl", jac, jac) + 1e-9 * np.eye(3)
-        step = np.linalg.solve(jtj, np.einsum("kij,ki->kj", jac, r)[..., None])[..., 0]
-        step[:, :2] = np.clip(step[:, :2], -200.0, 200.0)
-        p += step[:, :2]
-        t0 += step[:, 2]
-    full = np.concatenate([p, np.full((k, 1), z0)], axis=1)
-    diff = full[:, None, :] - s[None, :, :]
-    d = np.sqrt((diff * diff).sum(-1))
-    ceff = c + ((-diff[:, :, :2]) @ wind_v) / np.maximum(np.hypot(diff[:, :, 0], diff[:, :, 1]), 1e-3)
-    r = t[None, :] - (t0[:, None] + d / ceff)
+    w_prior = z_weight
+    for _ in range(10):
+        r, jac = _predict_many(p, t0, ss, ts, c, wind_v)
+        jac_full = np.concatenate([jac, np.broadcast_to([0.0, 0.0, w_prior, 0.0], (k, 1, 4))], axis=1)
+        r_full = np.concatenate([r, (w_prior * (z0 - p[:, 2]))[:, None]], axis=1)
+        jtj = np.einsum("kij,kil->kjl", jac_full, jac_full) + 1e-12 * np.eye(4)
+        step = np.linalg.solve(jtj, np.einsum("kij,ki->kj", jac_full, r_full)[..., None])[..., 0]
+        step[:, :3] = np.clip(step[:, :3], -200.0, 200.0)
+        p += step[:, :3]
+        t0 += step[:, 3]
+    r, _ = _predict_many(p, t0, np.broadcast_to(s, (k, n, 3)), np.broadcast_to(t, (k, n)), c,
+                         wind_v)
     med = np.median(r * r, axis=1)
     med[~np.isfinite(med)] = np.inf
     best = int(np.argmin(med))
-    sigma = max(sigma_floor / 3.0, 1.4826 * (1.0 + 5.0 / max(n - 3, 1)) * float(np.sqrt(med[best])))
+    sigma = max(sigma_floor / 3.0, 1.4826 * (1.0 + 5.0 / max(n - 4, 1)) * float(np.sqrt(med[best])))
     keep = np.abs(r[best]) <= 2.5 * sigma
     if keep.sum() < min_keep:
         keep = np.zeros(n, dtype=bool)
         keep[np.argsort(np.abs(r[best]))[:min_keep]] = True
-    return np.array([p[best, 0], p[best, 1], z0, t0[best]]), keep, sigma
+    return np.array([p[best, 0], p[best, 1], p[best, 2], t0[best]]), keep, sigma, med[best]
+
+
+def _predict_many(p, t0, ss, ts, c, wind_v):
+    """Residuals (k, m) and Jacobians (k, m, 4) of k solutions at once."""
+    diff = p[:, None, :] - ss
+    d = np.maximum(np.sqrt((diff * diff).sum(-1)), 1e-3)
+    ceff = c + ((-diff[:, :, :2]) @ wind_v) / np.maximum(np.hypot(diff[:, :, 0], diff[:, :, 1]), 1e-3)
+    r = ts - (t0[:, None] + d / ceff)
+    jac = np.concatenate([diff / (d * ceff)[:, :, None], np.ones(d.shape + (1,))], axis=2)
+    return r, jac
 
 
 def _predict(p: np.ndarray, s: np.ndarray, c: float, wind_v: np.ndarray):
