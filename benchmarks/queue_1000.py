@@ -32,6 +32,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--alerts", type=int, default=1000)
     p.add_argument("--selections", type=int, default=200)
+    p.add_argument("--screenshot", metavar="PNG", help="save the window at the end")
     args = p.parse_args()
 
     app = make_app()
@@ -96,6 +97,9 @@ def main() -> int:
     print(f"select -> map reports it selected    : {summary_ms(map_selected)}")
     print(f"page round trip, {args.alerts} incidents     : {summary_ms(round_trip)}")
     print("target: select -> panel shown <= 50 ms")
+    if args.screenshot:
+        win.grab().save(args.screenshot)
+        print(f"screenshot: {args.screenshot}")
     win.close()
     win.shutdown()
     server.stop()

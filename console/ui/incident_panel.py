@@ -17,6 +17,10 @@ _REVIEW = {"machine": "machine", "reviewed": "reviewed", "updated": "updated",
            "cancelled": "CANCELLED"}
 
 
+def _rounds(n: int | None) -> str:
+    return "" if n is None else f", {n} round{'' if n == 1 else 's'}"
+
+
 def _local(alert_time) -> str:
     return alert_time.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
@@ -55,7 +59,7 @@ def incident_html(alert: Alert, acknowledged: bool,
     if revisions:
         items = "".join(f"<li>rev {r.revision}: {e(_REVIEW.get(str(r.review), str(r.review)))}"
                         f" — {e(str(r.type).replace('_', ' '))}"
-                        f"{'' if r.rounds is None else f', {r.rounds} rounds'}</li>"
+                        f"{_rounds(r.rounds)}</li>"
                         for r in revisions)
         out.append(f"<h3>Revision history</h3><ul>{items}</ul>")
     out.append(f"<p style='color:gray'>{e(alert.id)} · feed seq {alert.seq}</p>")
