@@ -63,6 +63,9 @@ class AssociatorConfig:
     snr_reference_db: float | None = None
     relative_support: float = 0.3
     min_interval_s: float = 0.045
+    echo_radius_m: float = 150.0
+    echo_interval_s: float = 0.15
+    echo_support: float = 0.6
     neighbour_fraction: float = 0.6
 
 
@@ -423,6 +426,12 @@ def _is_remnant(shot, accepted, cfg) -> bool:
     for other in accepted:
         dt = abs(shot.time_ns - other.time_ns) * 1e-9
         if dt < cfg.min_interval_s:
+            return True
+        # a weak group just after a well-heard shot nearby is made of its echoes: a real
+        # round fired that soon from that close would be heard about as widely
+        near = float(np.hypot(*(shot.xy - other.xy))) <= cfg.echo_radius_m
+        if (near and dt < cfg.echo_interval_s and shot.time_ns > other.time_ns
+                and len(shot.used) < cfg.echo_support * len(other.used)):
             return True
     return False
 
