@@ -92,7 +92,8 @@ def req_str(
     if bad:
         raise AlertValidationError(path, "contains a control character", value)
     if choices is not None and value not in choices:
-        raise AlertValidationError(path, f"must be one of {sorted(choices)}", value)
+        names = ", ".join(sorted(str(getattr(c, "value", c)) for c in choices))
+        raise AlertValidationError(path, f"must be one of {names}", value)
     if pattern is not None and not pattern.fullmatch(value):
         raise AlertValidationError(path, f"must match {pattern.pattern}", value)
     return value

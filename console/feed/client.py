@@ -101,7 +101,10 @@ class FeedClient:
     def poll_once(self) -> list[Alert]:
         """One long poll; returns the alerts that were new or newer revisions."""
         cur = self.store.cursor_state(self.feed_url)
-        params = {"after": cur.last_seq, "wait": self.wait, "limit": self._batch_limit}
+        # until the feed has answered (at start, after a failure) ask without waiting, so
+        # the connection state is known at once rather than after a whole long poll
+        wait = self.wait if self.state.status is FeedStatus.CONNECTED else 0
+        params = {"after": cur.last_seq, "wait": wait, "limit": self._batch_limit}
         _status, body = request_json(self._session, "GET", f"{self.base_url}/v1/alerts",
                                      cap=self.max_response_bytes, params=params,
                                      headers=self._headers, timeout=self.timeout)

@@ -159,3 +159,12 @@ def test_mutated_alert_parses_or_raises_validation_error(
     out = alert_to_json(alert)
     assert "sensors" not in out
     assert parse_alert(out) == alert
+
+
+def test_unknown_enum_value_lists_the_allowed_names_plainly() -> None:
+    with pytest.raises(AlertValidationError) as err:
+        parse_alert(alert_dict(type="gunshot_or_fireworks"))
+    message = str(err.value)
+    assert "type" in message and "gunshot_or_fireworks" in message
+    assert "single_gunshot" in message and "multiple_gunshots" in message
+    assert "<" not in message and "AlertType" not in message

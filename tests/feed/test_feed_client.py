@@ -223,3 +223,14 @@ def test_audio_is_fetched_once_then_served_from_cache(
     assert client.fetch_audio("PGH-1", 0) == clip
     server.stop()
     assert client.fetch_audio("PGH-1", 0) == clip
+
+
+def test_quiet_feed_shows_connected_at_once_not_after_a_long_poll(
+    server: FeedServer, store: Store, make_client: Make, recorder: Recorder
+) -> None:
+    # no alerts: a first long poll would hold the state at "not polled yet" for 20 s
+    client = make_client(store, wait=20.0, timeout=(1.0, 25.0))
+    client.start()
+    wait_until(lambda: recorder.statuses()[-1:] == [FeedStatus.CONNECTED], timeout=3,
+               what="connected on a quiet feed")
+    wait_until(lambda: server.waiting == 1, timeout=3, what="then parked in a long poll")
