@@ -53,7 +53,7 @@ class AssociatorConfig:
     sigma_floor_s: float = 3.0e-4
     wind: bool = True
     neighbours: int = 6
-    candidates: int = 8
+    candidates: int = 4
     located_candidates: int = 3
     strong_support: int = 10
     reverb_distance_m: float = 100.0
@@ -138,13 +138,18 @@ class _CoarseStack:
             counts -= np.bincount(keys[:, pulses].ravel(), minlength=self.n_cells * nb)
 
     def best(self, top: int) -> list[tuple[int, float, int]]:
+        """The ``top`` best cells, each with its best emission-time bin (a cell's other
+        peaks come up in later rounds, once this one's pulses are taken)."""
         found = []
         for offset, bmin, nb, _keys, counts in self.phases:
-            k = min(top, counts.size)
-            ks = np.argpartition(counts, -k)[-k:]
-            for kk in ks[np.argsort(-counts[ks], kind="stable")]:
-                cell, bin_ = divmod(int(kk), nb)
-                found.append((cell, (bin_ + bmin - offset + 0.5) * self.window, int(counts[kk])))
+            grid = counts.reshape(self.n_cells, nb)
+            bins = grid.argmax(axis=1)
+            peak = grid[np.arange(self.n_cells), bins]
+            k = min(top, self.n_cells)
+            cells = np.argpartition(peak, -k)[-k:]
+            for cell in cells[np.argsort(-peak[cells], kind="stable")]:
+                found.append((int(cell), (int(bins[cell]) + bmin - offset + 0.5) * self.window,
+                              int(peak[cell])))
         found.sort(key=lambda f: -f[2])
         return found[:top]
 
