@@ -53,7 +53,7 @@ class AssociatorConfig:
     sigma_floor_s: float = 3.0e-4
     wind: bool = True
     neighbours: int = 6
-    candidates: int = 4
+    candidates: int = 6
     located_candidates: int = 3
     strong_support: int = 10
     reverb_distance_m: float = 100.0
