@@ -23,7 +23,8 @@ def _button(text: str, name: str, *, checkable: bool = False, tip: str = "") -> 
     b = QPushButton(text)
     b.setObjectName(name)
     b.setCheckable(checkable)
-    b.setMinimumSize(TOUCH_PX + 24, TOUCH_PX)
+    # never narrower than its label: squeezed layouts must not clip a control's meaning
+    b.setMinimumSize(max(TOUCH_PX + 24, b.fontMetrics().horizontalAdvance(text) + 28), TOUCH_PX)
     b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space belongs to play/pause, not to a button
     if tip:
         b.setToolTip(tip)
