@@ -28,8 +28,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
-    "AlertRevision", "AudioCache", "Base", "FeedCursor", "Incident", "OutboxEvent",
-    "RejectedAlert", "UTCDateTime", "Verification",
+    "AlertRevision", "AudioCache", "Base", "CanvassArea", "CanvassVisit", "EvidenceItem",
+    "FeedCursor", "Incident", "IncidentLink", "OutboxEvent", "RejectedAlert",
+    "UTCDateTime", "UnitEventRow", "UnitIdentity", "Verification",
 ]
 
 _NAMING = {
@@ -178,3 +179,97 @@ class Verification(Base):
     source: Mapped[str] = mapped_column(String(16))
     verdict: Mapped[str | None] = mapped_column(String(16))
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class UnitEventRow(Base):
+    """A status, canvass or note event: made by this car (``local``) or relayed (``feed``).
+
+    The outbox keeps the delivery state of local events; this table is the record.
+    """
+
+    __tablename__ = "unit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    incident_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    unit: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(8))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CanvassArea(Base):
+    """The neighbourhood canvass area of an incident: a circle or a drawn polygon."""
+
+    __tablename__ = "canvass_areas"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    center_lat: Mapped[float] = mapped_column(Double)
+    center_lon: Mapped[float] = mapped_column(Double)
+    radius_m: Mapped[float | None] = mapped_column(Double)
+    polygon_geojson: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CanvassVisit(Base):
+    """One canvass result at an address of the map pack."""
+
+    __tablename__ = "canvass_visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    visit_id: Mapped[str] = mapped_column(String(36), unique=True)
+    incident_id: Mapped[str] = mapped_column(String(64), index=True)
+    address_key: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(32))
+    heard_time: Mapped[str | None] = mapped_column(String(64))
+    heard_count: Mapped[int | None] = mapped_column(Integer)
+    heard_direction: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    witness_name: Mapped[str | None] = mapped_column(Text)
+    witness_contact: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    unit: Mapped[str] = mapped_column(String(64))
+
+
+class EvidenceItem(Base):
+    """An evidence item (casings, weapon, damage, blood, other) pinned on the map."""
+
+    __tablename__ = "evidence_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(String(36), unique=True)
+    incident_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    count: Mapped[int | None] = mapped_column(Integer)
+    lat: Mapped[float] = mapped_column(Double)
+    lon: Mapped[float] = mapped_column(Double)
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    unit: Mapped[str] = mapped_column(String(64))
+
+
+class IncidentLink(Base):
+    """An officer's link of another alert to an incident as related."""
+
+    __tablename__ = "incident_links"
+    __table_args__ = (UniqueConstraint("incident_id", "related_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(String(64), index=True)
+    related_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    unit: Mapped[str] = mapped_column(String(64))
+
+
+class UnitIdentity(Base):
+    """The car's call sign for the current shift (a single row, id 1)."""
+
+    __tablename__ = "unit_identity"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    call_sign: Mapped[str] = mapped_column(String(64))
+    shift_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
