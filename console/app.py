@@ -8,18 +8,92 @@ so it shows simulated alerts over the shipped Helsinki map at once.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import logging.handlers
 import os
+import re
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["build_main_window", "main", "store_url"]
+__all__ = ["RedactingFilter", "build_main_window", "log_dir", "main", "store_url"]
 
 log = logging.getLogger("console.app")
 DEMO_TOKEN = "demo-token"
+APP_DIR_NAME = "MobileAlertConsole"  # the platform directories' folder name (as the store's)
+#: Frozen-build smoke test (packaging/smoke_test.py): ``MAC_SMOKE_TEST=<path>`` saves a
+#: screenshot to ``<path>.png`` once the first alert is on the map, replays the bundled
+#: recording through the locator, prints one JSON line and exits.
+SMOKE_ENV = "MAC_SMOKE_TEST"
+SMOKE_TIMEOUT_S = 90.0
+SMOKE_RECORDING = ("demo_recordings", "pittsburgh-fp1-test_018")
+
+
+class RedactingFilter(logging.Filter):
+    """Keeps secrets and sensor positions out of every log line (file and console).
+
+    Bearer tokens and ``token=`` URL parameters become ``<redacted>``; in a line about
+    sensors, coordinate-like numbers (4+ decimals) become ``<pos>``.
+    """
+
+    _BEARER = re.compile(r"(Bearer\s+)[^\s'\",;]+", re.IGNORECASE)
+    _TOKEN_PARAM = re.compile(r"([?&](?:access_)?token=)[^&\s'\"]+", re.IGNORECASE)
+    _COORD = re.compile(r"-?\d{1,5}\.\d{4,}")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            msg = record.getMessage()
+        except Exception:  # a bad format string: log it as given, still redacted
+            msg = f"{record.msg} {record.args}"
+        clean = self._TOKEN_PARAM.sub(r"\1<redacted>", self._BEARER.sub(r"\1<redacted>", msg))
+        if "sensor" in clean.lower():
+            clean = self._COORD.sub("<pos>", clean)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._BEARER.sub(r"\1<redacted>", record.exc_text)
+        record.msg, record.args = clean, None
+        return True
+
+
+def log_dir(data_dir: str | os.PathLike[str] | None) -> Path:
+    """Where the rotating log lives: ``DIR/logs`` with ``--data-dir``, else the user log dir."""
+    if data_dir is not None:
+        return Path(data_dir).expanduser().resolve() / "logs"
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir(APP_DIR_NAME, appauthor=False))
+
+
+def _setup_logging(verbose: bool, data_dir: str | None) -> None:
+    if logging.getLogger().handlers:  # configured already (an embedding host, pytest)
+        return
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    try:
+        folder = log_dir(data_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.handlers.RotatingFileHandler(
+            folder / "console.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"))
+    except OSError as exc:  # a read-only home must not stop the console
+        print(f"mobile-alert-console: no log file ({exc})", file=sys.stderr)
+    redact = RedactingFilter()
+    for h in handlers:
+        h.setFormatter(fmt)
+        h.addFilter(redact)
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=handlers)
+
+
+def _places_epilog() -> str:
+    from platformdirs import user_config_dir, user_data_dir
+
+    return (f"default places: data {user_data_dir(APP_DIR_NAME, appauthor=False)}; "
+            f"logs {log_dir(None)}; settings {user_config_dir(APP_DIR_NAME, appauthor=False)}. "
+            "With --data-dir DIR the database is DIR/console.db and logs go to DIR/logs.")
 
 
 def _version() -> str:
@@ -36,7 +110,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="mobile-alert-console",
         description="Mobile Alert Console: acoustic gunshot alerts for patrol cars. "
                     "Without a command the console runs; without --feed it runs a local "
-                    "demo feed with simulated incidents.")
+                    "demo feed with simulated incidents.",
+        epilog=_places_epilog())
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     p.add_argument("--feed", metavar="URL", help="alert feed base URL (default: in-process demo)")
     p.add_argument("--token", default=DEMO_TOKEN, help="feed bearer token (default: demo token)")
@@ -80,12 +155,14 @@ def build_main_window(store: Any, feed_url: str, token: str, *, theme: str = "da
 
     client = FeedClient(feed_url, token, store, **(client_options or {}))
     from console.domain.permissions import user_for_mode
+    from console.ui.audio_files import install_audio_file_action
     from console.ui.verification_window import install_verification_actions
 
     map_widget = map_widget if map_widget is not None else QtAlertMap()
     window = MainWindow(store, client, map_widget, theme=theme, tone=Tone(enabled=sound))
     window.user = user_for_mode(mode)  # "car": officer, "desk": investigator
     install_verification_actions(window)
+    install_audio_file_action(window)
     return window
 
 
@@ -101,6 +178,7 @@ def _run_console(args: argparse.Namespace) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Mobile Alert Console")
+    app.setOrganizationName(APP_DIR_NAME)  # QSettings: the platform's settings place
     server = None
     stop = threading.Event()
     feed_url, token = args.feed, args.token
@@ -120,6 +198,8 @@ def _run_console(args: argparse.Namespace) -> int:
     window.show()
     window.start()
     _quit_on_signals(app)
+    if os.environ.get(SMOKE_ENV):
+        _install_smoke_hook(app, window, os.environ[SMOKE_ENV])
     try:
         return app.exec()
     finally:
@@ -143,6 +223,73 @@ def _quit_on_signals(app: Any) -> None:
     timer.start(250)
 
 
+def _install_smoke_hook(app: Any, window: Any, out: str) -> None:
+    """See :data:`SMOKE_ENV`: proves a frozen build shows alerts and runs the locator."""
+    from PySide6.QtCore import QTimer
+
+    t0, timer = time.monotonic(), QTimer(app)
+    result: dict[str, Any] = {"smoke": "fail", "version": _version(),
+                              "frozen": bool(getattr(sys, "frozen", False))}
+
+    def done(code: int) -> None:
+        timer.stop()
+        print(json.dumps(result), flush=True)
+        app.exit(code)
+
+    def on_markers(count: Any) -> None:
+        if not timer.isActive():
+            return
+        if not count:
+            if time.monotonic() - t0 > SMOKE_TIMEOUT_S:
+                result["error"] = f"no alert on the map after {SMOKE_TIMEOUT_S:.0f} s"
+                done(1)
+            return
+        timer.stop()
+        result.update(markers=int(count), first_alert_s=round(time.monotonic() - t0, 2))
+        QTimer.singleShot(1500, capture)  # let the map pan to the alert and paint
+
+    def capture() -> None:
+        try:
+            shot = window.grab()
+            result["window"] = [shot.width(), shot.height()]
+            result["screenshot"] = f"{out}.png"
+            if not shot.save(result["screenshot"], "PNG"):
+                raise OSError(f"cannot write {result['screenshot']}")
+            result["replay"] = _smoke_replay()
+        except Exception as exc:  # reported in the JSON line, exit status 1
+            result["error"] = f"{type(exc).__name__}: {exc}"
+            done(1)
+            return
+        result["smoke"] = "ok"
+        done(0)
+
+    timer.timeout.connect(lambda: window.map.run_js(
+        "document.querySelectorAll('[data-mac-id]').length", on_markers))
+    timer.start(250)
+
+
+def _smoke_replay() -> dict[str, Any]:
+    """Locate the bundled recording from its audio; error against its survey in metres."""
+    from console.resources import resource_path
+    from locator_core.cli import solution_to_json
+    from locator_core.pipeline import locate_incident
+    from locator_core.readers import read_incident
+
+    folder = resource_path(*SMOKE_RECORDING)
+    t = time.perf_counter()
+    doc = solution_to_json(locate_incident(read_incident(folder), source="audio"))
+    out = {"recording": folder.name, "source": "audio", "rounds": doc["rounds"],
+           "shooters": doc["shooters"], "type": doc["type"],
+           "seconds": round(time.perf_counter() - t, 3)}
+    for survey in folder.glob("*.survey.json"):
+        where = json.loads(survey.read_text())["survey_location"]
+        if doc["shots"]:
+            first = doc["shots"][0]
+            out["error_m"] = round(((first["x"] - where["x"]) ** 2
+                                    + (first["y"] - where["y"]) ** 2) ** 0.5, 2)
+    return out
+
+
 def _serve(args: argparse.Namespace) -> int:
     from console.demo.publisher import run_demo_publisher
     from console.feed.server import serve_forever
@@ -160,9 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return cli(argv[1:])
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    _setup_logging(args.verbose, args.data_dir)
     if args.command == "serve":
         return _serve(args)
     return _run_console(args)
