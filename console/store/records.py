@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from console.domain.alert import Alert
+from console.domain.events import UnitEvent
 
-__all__ = ["AudioClip", "CursorState", "IncidentRecord", "IngestResult", "OutboxItem",
-           "RejectedInput", "RejectedRecord", "VerificationRecord"]
+__all__ = ["AudioClip", "CursorState", "IncidentLinkRecord", "IncidentRecord", "IngestResult",
+           "OutboxItem", "RejectedInput", "RejectedRecord", "StoredEvent", "UnitIdentityRecord",
+           "VerificationRecord"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +89,29 @@ class VerificationRecord:
     verdict: str | None
     result: dict[str, Any]
     id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """A unit event as stored: ``source`` 'local' or 'feed'; ``delivery`` of local events
+    is 'pending', 'sent' or 'failed' (None for relayed ones)."""
+
+    event: UnitEvent
+    source: str
+    delivery: str | None
+    last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitIdentityRecord:
+    call_sign: str
+    shift_started_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentLinkRecord:
+    incident_id: str
+    related_id: str
+    kind: str
+    linked_at: datetime
+    unit: str

@@ -11,7 +11,7 @@ import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from console.domain.alert import Alert, alert_to_json, parse_alert
 from console.domain.events import UnitEvent, event_to_json
 from console.store import outbox as _outbox
+from console.store import workflow as _workflow
 from console.store.engine import WRITE, default_url, make_engine, migrate
 from console.store.models import (
     AlertRevision,
@@ -31,11 +32,14 @@ from console.store.models import (
 from console.store.records import (
     AudioClip,
     CursorState,
+    IncidentLinkRecord,
     IncidentRecord,
     IngestResult,
     OutboxItem,
     RejectedInput,
     RejectedRecord,
+    StoredEvent,
+    UnitIdentityRecord,
     VerificationRecord,
 )
 
@@ -88,6 +92,7 @@ class Store:
         with self._tx() as s:
             for alert in alerts:
                 outcome = self._ingest_one(s, alert, feed_url, now)
+                _workflow.add_relayed(s, alert.events, now)
                 counts[outcome] += 1
                 if outcome in ("new", "updated"):
                     changed.append(alert)
@@ -225,6 +230,66 @@ class Store:
         """Give up on an event the server refused for good (kept, with the reason)."""
         with self._tx() as s:
             _outbox.failed(s, event_id, error, _now())
+
+    # -- officer workflow ---------------------------------------------------------------
+    def record_local_event(self, event: UnitEvent) -> bool:
+        """Keep an event this car made AND queue it for sending, in one transaction.
+
+        False (and nothing changed) when its event_id is already recorded.
+        """
+        now = _now()
+        with self._tx() as s:
+            if not _workflow.add_event(s, event, "local", now):
+                return False
+            _outbox.enqueue(s, event.event_id, event.incident_id, event_to_json(event), now)
+            return True
+
+    def unit_events(self, incident_id: str) -> list[StoredEvent]:
+        """Status, canvass and note events of an incident (local and relayed), by time."""
+        with self._read() as s:
+            return _workflow.events_of(s, incident_id)
+
+    def unit_identity(self) -> UnitIdentityRecord | None:
+        with self._read() as s:
+            return _workflow.identity(s)
+
+    def set_unit_identity(self, call_sign: str, at: datetime | None = None) -> None:
+        """Set the car's call sign; ``at`` starts the shift (default now)."""
+        call_sign = call_sign.strip()
+        if not call_sign or len(call_sign) > 32:
+            raise ValueError(f"call sign must be 1..32 characters, got {call_sign!r}")
+        with self._tx() as s:
+            _workflow.set_identity(s, call_sign, at or _now())
+
+    def link_incident(self, incident_id: str, related_id: str, unit: str) -> bool:
+        """Link ``related_id`` to ``incident_id`` as related; False if already linked."""
+        with self._tx() as s:
+            return _workflow.add_link(s, incident_id, related_id, unit, _now())
+
+    def incident_links(self, incident_id: str) -> list[IncidentLinkRecord]:
+        with self._read() as s:
+            return _workflow.links_of(s, incident_id)
+
+    def related_candidates(self, incident_id: str, radius_m: float = 200.0,
+                           minutes: float = 10.0) -> list[Alert]:
+        """Alerts within ``radius_m`` and ``minutes`` of the incident, newest first."""
+        with self._read() as s:
+            row = s.get(Incident, incident_id)
+            if row is None:
+                return []
+            span = timedelta(minutes=minutes)
+            return _workflow.nearby(s, incident_id, radius_m, row.time - span,
+                                    row.time + span, prior=False)
+
+    def prior_incidents(self, incident_id: str, radius_m: float = 500.0,
+                        days: int = 90) -> list[Alert]:
+        """Incidents within ``radius_m`` in the ``days`` before this one, newest first."""
+        with self._read() as s:
+            row = s.get(Incident, incident_id)
+            if row is None:
+                return []
+            return _workflow.nearby(s, incident_id, radius_m, row.time - timedelta(days=days),
+                                    row.time, prior=True, days=days)
 
     # -- verifications ----------------------------------------------------------------
     def add_verification(self, record: VerificationRecord) -> int:
