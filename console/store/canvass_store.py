@@ -27,6 +27,7 @@ from console.domain.canvass import (
 from console.domain.events import UnitEvent, event_to_json
 from console.store import models as m
 from console.store import outbox as _outbox
+from console.store import workflow as _workflow
 from console.store.store import Store
 
 __all__ = [
@@ -66,13 +67,10 @@ def get_area(store: Store, incident_id: str) -> CanvassArea | None:
 
 
 def _enqueue(s: Session, event: UnitEvent, now: datetime) -> bool:
-    """Outbox entry and local event record; False if the event id is already known."""
-    if not _outbox.enqueue(s, event.event_id, event.incident_id, event_to_json(event), now):
+    """Local event record and outbox entry (as ``Store.record_local_event`` makes them)."""
+    if not _workflow.add_event(s, event, "local", now):
         return False
-    s.add(m.UnitEventRow(event_id=event.event_id, incident_id=event.incident_id,
-                         kind=str(event.kind), at=event.at, unit=event.unit,
-                         data=dict(event.data), source="local", received_at=now))
-    return True
+    return _outbox.enqueue(s, event.event_id, event.incident_id, event_to_json(event), now)
 
 
 def record_visit(store: Store, visit: CanvassVisit, address: str | None = None) -> bool:
