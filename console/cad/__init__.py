@@ -1,0 +1,3 @@
+"""CAD exchange formats (Qt-free): NENA EIDO export of an incident."""
+
+from __future__ import annotations
