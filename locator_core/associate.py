@@ -56,6 +56,7 @@ class AssociatorConfig:
     candidates: int = 6
     located_candidates: int = 3
     strong_support: int = 10
+    dense_support: int = 10
     reverb_distance_m: float = 100.0
     reverb_support: float = 0.5
     reverb_window_s: float = 2.5
@@ -278,7 +279,7 @@ def find_shots(
         for best_xyz, _tau0, _count, _spread, picked in refined[: cfg.located_candidates]:
             cand, cand_chosen = _locate_and_repick(pulses, idx[picked], best_xyz, idx, s, t,
                                                    sid, c, ref_ns, need, weather, cfg)
-            if (cand is not None and len(cand.used) >= need
+            if (cand is not None and len(cand.used) >= _support_needed(shots, need, cfg)
                     and cand.residual_rms_s <= _residual_limit(cand, shots, cfg)
                     and (_well_supported(cand, shots, cfg)
                          or _heard_by_neighbours(cand, s, t, sid, ref_ns, c, cfg))
@@ -315,12 +316,15 @@ def _locate_and_repick(pulses, chosen, xyz, idx, s, t, sid, c, ref_ns, need, wea
     shot = _locate(pulses, chosen, xyz, weather, cfg)
     if shot is None:
         return None, chosen
-    for _ in range(4):
+    for rnd in range(4):
         xyz = np.array([shot.x, shot.y, shot.z])
         t0 = (shot.time_ns - ref_ns) * 1e-9
         r = np.asarray(shot.residuals_s)
         robust = 1.4826 * float(np.median(np.abs(r - np.median(r)))) if r.size else 0.0
-        tol = min(cfg.final_tolerance_s, max(4.0 * robust, 0.002))
+        # first round wide: a group that started on echoes may sit metres off, where the
+        # direct arrivals are outside a tight window; the consensus fit sorts them out
+        tol = cfg.final_tolerance_s if rnd == 0 else min(cfg.final_tolerance_s,
+                                                         max(4.0 * robust, 0.002))
         chosen2 = idx[_pick(xyz, t0, s[idx], t[idx], sid[idx], c, tol, nearest=True)]
         if len(np.unique(sid[chosen2])) < need or set(chosen2) == set(chosen):
             break
@@ -342,6 +346,14 @@ def _residual_limit(cand, accepted, cfg) -> float:
     if len(cand.used) >= len(best.used):
         return cfg.max_residual_s
     return min(cfg.max_residual_s, max(6.0 * best.residual_rms_s, 1.0e-3))
+
+
+def _support_needed(accepted, need, cfg) -> int:
+    """Sensors a new shot needs. Where the network hears shots widely (the best shot so
+    far has ``dense_support`` sensors or more), a group of the bare minimum is far more
+    likely a chance alignment of echoes than a round no one else heard: ask one more."""
+    strongest = max((len(a.used) for a in accepted), default=0)
+    return need + 1 if strongest >= cfg.dense_support else need
 
 
 def _well_supported(shot, accepted, cfg) -> bool:
