@@ -156,9 +156,15 @@ class WorkflowState:
         return None if state is None else state.status
 
 
+def _order_key(e: UnitEvent) -> tuple[datetime, int, int, str]:
+    # changes made in one tap share a time (acknowledged and en route): workflow order
+    return (e.at, 1 if e.data.get("undoes") else 0,
+            ORDER.index(IncidentStatus(str(e.data["status"]))), e.event_id)
+
+
 def _status_events(events: Iterable[UnitEvent]) -> list[UnitEvent]:
     unique = {e.event_id: e for e in events if e.kind is EventKind.STATUS}
-    return sorted(unique.values(), key=lambda e: (e.at, e.event_id))
+    return sorted(unique.values(), key=_order_key)
 
 
 def fold_status(events: Iterable[UnitEvent]) -> WorkflowState:

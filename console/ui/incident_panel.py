@@ -50,10 +50,7 @@ def incident_html(alert: Alert, acknowledged: bool,
     out = [f"<h2>{e(s.type_code)} &nbsp;P{s.priority}</h2>",
            f"<p style='font-size:15pt'><b>{e(s.type_text)}</b><br>{details}</p>",
            f"<table cellspacing='4'>{table}</table>"]
-    if alert.supplements:
-        items = "".join(f"<li><b>{e(str(x.kind).replace('_', ' '))}</b> "
-                        f"({e(_local(x.at)[11:])}): {e(x.text)}</li>" for x in alert.supplements)
-        out.append(f"<h3>Supplements</h3><ul>{items}</ul>")
+    # supplements have their own section (console.ui.supplements_view), prominent first
     if alert.notes:
         out.append(f"<h3>Notes</h3><p>{e(alert.notes)}</p>")
     if revisions:
@@ -92,8 +89,14 @@ class IncidentPanel(QScrollArea):
             lambda: self.incident_id and self.review_audio_requested.emit(self.incident_id))
         layout.addWidget(self.audio_button)
         layout.addStretch(1)
+        self._layout = layout
         self.setWidget(body)
         self.incident_id: str | None = None
+
+    def add_section(self, widget: QWidget, *, top: bool = False, index: int = 0) -> None:
+        """Add a section: at ``index`` from the top, or at the bottom (above the stretch)."""
+        pos = index if top else self._layout.count() - 1
+        self._layout.insertWidget(pos, widget)
 
     def show_incident(self, alert: Alert, acknowledged: bool,
                       revisions: Sequence[Alert] = ()) -> None:

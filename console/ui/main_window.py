@@ -325,6 +325,11 @@ class MainWindow(QMainWindow):
         self.ack_button.setEnabled(True)
         self.banner.show()
 
+    @property
+    def banner_incident_id(self) -> str | None:
+        """Incident the alert banner shows (None when hidden)."""
+        return self._banner_id
+
     @Slot()
     def acknowledge_banner(self) -> None:
         if self._banner_id is None:
