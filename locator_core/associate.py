@@ -336,16 +336,17 @@ def _locate_and_repick(pulses, chosen, xyz, idx, s, t, sid, c, ref_ns, need, wea
 
 
 def _residual_limit(cand, accepted, cfg) -> float:
-    """The largest residual rms a candidate may have. Once a shot is accepted the data's
-    own timing precision is known (the robust sigma of the best-supported accepted shot);
-    a candidate with less support that fits far worse than that is a chance alignment of
-    echoes, whatever the absolute value."""
+    """The largest residual rms a candidate may have. Once shots are accepted the data's
+    own timing precision is known (the best fit among accepted shots of at least six
+    sensors); a candidate with less support than the best-supported shot that fits far
+    worse than that is a chance alignment of echoes, whatever the absolute value."""
     if not accepted:
         return cfg.max_residual_s
     best = max(accepted, key=lambda a: len(a.used))
     if len(cand.used) >= len(best.used):
         return cfg.max_residual_s
-    return min(cfg.max_residual_s, max(6.0 * best.residual_rms_s, 1.0e-3))
+    solid = [a.residual_rms_s for a in accepted if len(a.used) >= 6] or [best.residual_rms_s]
+    return min(cfg.max_residual_s, max(6.0 * min(solid), 1.0e-3))
 
 
 def _support_needed(accepted, need, cfg) -> int:
