@@ -26,7 +26,7 @@ from console.mappack.leaflet_page import build_map_page
 from console.resources import resource_path
 from console.ui.app_scheme import map_profile
 
-__all__ = ["DEFAULT_PACK", "MapBridge", "QtAlertMap"]
+__all__ = ["DEFAULT_PACK", "CanvassBridge", "MapBridge", "QtAlertMap"]
 
 DEFAULT_PACK = resource_path("maps", "helsinki-center.mbtiles")
 _THEMES = {"day": QColor("#f4f1ea"), "night": QColor("#191712")}
@@ -55,6 +55,31 @@ class MapBridge(QObject):
     @Slot()
     def pageReady(self) -> None:  # noqa: N802
         self.page_ready.emit()
+
+
+class CanvassBridge(QObject):
+    """The page's ``channel.objects.canvass``: the canvass layer, apart from the incidents."""
+
+    canvassShown = Signal(str)  # noqa: N815 - names are the page's JavaScript API
+    canvassCleared = Signal()  # noqa: N815
+    pickModeChanged = Signal(str)  # noqa: N815
+
+    address_clicked = Signal(str)
+    polygon_drawn = Signal(list)
+    point_picked = Signal(float, float)
+
+    @Slot(str)
+    def addressClicked(self, key: str) -> None:  # noqa: N802
+        self.address_clicked.emit(key)
+
+    @Slot(str)
+    def polygonDrawn(self, points_json: str) -> None:  # noqa: N802
+        points = [(float(lat), float(lon)) for lat, lon in json.loads(points_json)]
+        self.polygon_drawn.emit(points)
+
+    @Slot(float, float)
+    def pointPicked(self, lat: float, lon: float) -> None:  # noqa: N802
+        self.point_picked.emit(lat, lon)
 
 
 class _MapPage(QWebEnginePage):
@@ -113,6 +138,7 @@ class QtAlertMap(QWidget):
         page.setBackgroundColor(_THEMES["day"])
         channel = QWebChannel(page)
         channel.registerObject("bridge", self._bridge)
+        self._init_canvass(channel)
         page.setWebChannel(channel)
         page.renderProcessTerminated.connect(self._on_render_process_terminated)
         self._view.setPage(page)
@@ -232,6 +258,60 @@ class QtAlertMap(QWidget):
             callback(json.loads(result).get("v") if isinstance(result, str) and result else None)
 
         self._view.page().runJavaScript(wrapped, 0, deliver)
+
+    # -- canvass layer (area, address dots by outcome, evidence pins, progress) ---------
+
+    def _init_canvass(self, channel: QWebChannel) -> None:
+        self._canvass: str | None = None  # JSON of the layer shown, replayed on reload
+        self._pick = ""
+        self._canvass_bridge = CanvassBridge(self)
+        channel.registerObject("canvass", self._canvass_bridge)
+        self.canvass_address_clicked = self._canvass_bridge.address_clicked
+        self.canvass_polygon_drawn = self._canvass_bridge.polygon_drawn
+        self.canvass_point_picked = self._canvass_bridge.point_picked
+        self._canvass_bridge.polygon_drawn.connect(self._on_pick_done)
+        self._canvass_bridge.point_picked.connect(self._on_pick_done)
+        self.ready.connect(self._replay_canvass)
+
+    def _on_pick_done(self, *_args: object) -> None:
+        self._pick = ""  # the page left its pick mode by itself
+
+    def show_canvass(self, payload: dict[str, Any]) -> None:
+        """Show (or redraw) the canvass layer of one incident.
+
+        ``payload``: ``incident_id``; ``outline`` [[lat, lon]]; ``addresses`` [{key, lat,
+        lon, label, outcome (None: not visited)}]; ``evidence`` [{kind, lat, lon, count,
+        label}]; ``progress`` {visited, total}; ``selected`` address key or None; ``fit``
+        (True: fit the view to the area; it is fitted anyway when the incident changes).
+        """
+        if not payload.get("incident_id") or len(payload.get("outline") or ()) < 3:
+            raise ValueError("canvass payload needs incident_id and an outline of 3+ points")
+        self._canvass = json.dumps(payload, default=str)
+        if self._ready:
+            self._canvass_bridge.canvassShown.emit(self._canvass)
+
+    def clear_canvass(self) -> None:
+        self._canvass, self._pick = None, ""
+        if self._ready:
+            self._canvass_bridge.pickModeChanged.emit("")
+            self._canvass_bridge.canvassCleared.emit()
+
+    def set_canvass_pick(self, mode: str) -> None:
+        """``"polygon"``: clicks draw the area (double-click closes it, see
+        :attr:`canvass_polygon_drawn`); ``"point"``: the next click is reported through
+        :attr:`canvass_point_picked`; ``""``: clicks are plain map clicks again."""
+        if mode not in ("", "polygon", "point"):
+            raise ValueError(f"pick mode must be '', 'polygon' or 'point', got {mode!r}")
+        self._pick = mode
+        if self._ready:
+            self._canvass_bridge.pickModeChanged.emit(mode)
+
+    @Slot()
+    def _replay_canvass(self) -> None:
+        if self._canvass is not None:
+            self._canvass_bridge.canvassShown.emit(self._canvass)
+        if self._pick:
+            self._canvass_bridge.pickModeChanged.emit(self._pick)
 
     # -- page life cycle --------------------------------------------------------------
 

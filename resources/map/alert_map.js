@@ -352,6 +352,8 @@
         bridge.verificationCleared.connect(clearVerification);
         bridge.shotHighlighted.connect(highlightShot);
       }
+      // other layers (the canvass block below) take their own objects from the channel
+      document.dispatchEvent(new CustomEvent("mac-channel", { detail: channel }));
       bridge.pageReady();
     });
   }
@@ -364,5 +366,185 @@
     map.on("moveend", scheduleLabels);
     window.macMap.map = map;
     if (typeof QWebChannel !== "undefined" && window.qt && qt.webChannelTransport) connectBridge();
+  });
+})();
+
+/* Canvass layer: the neighbourhood canvass of one incident, kept apart from the incidents.
+ *
+ * Python drives it through the channel object "canvass" (QtAlertMap's canvass section):
+ * the area outline, one dot per address coloured by its latest outcome, evidence pins and
+ * a "visited / total" control. Pick modes let the officer draw the area (click the
+ * corners, double-click to close) or tap where an evidence item lies.
+ * Exposed as window.macCanvass for the widget and its tests.
+ */
+(function () {
+  "use strict";
+
+  const OUTCOME_COLOURS = {
+    no_answer: "#8a8a8a", contacted_no_info: "#0072b2", heard_shots: "#d55e00",
+    saw_something: "#cc79a7", camera_available: "#009e73", evidence_found: "#a4133c",
+    refused: "#1b1b1b",
+  };
+  const EVIDENCE_GLYPHS = { casings: "C", weapon: "W", damage: "D", blood: "B", other: "?" };
+  const CLOSE_PX = 4; // a click this close to the previous corner adds no new corner
+
+  let map = null;
+  let canvass = null; // {payload, group, area, dots: Map key->circleMarker, pins: []}
+  let control = null;
+  let pick = "";
+  let draft = { points: [], line: null };
+  let bridge = null;
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, (c) => ({
+      "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+    })[c]);
+  }
+
+  function progressControl() { // Leaflet may load after this file: build it on first use
+    const div = L.DomUtil.create("div", "mac-canvass-progress leaflet-bar");
+    L.DomEvent.disableClickPropagation(div);
+    const ctl = L.control({ position: "topright" });
+    ctl.onAdd = () => div;
+    return ctl;
+  }
+
+  function dotStyle(outcome, selected) {
+    const visited = !!outcome;
+    return {
+      radius: selected ? 9 : 6, weight: selected ? 3 : 2,
+      color: selected ? "#1f6feb" : (visited ? "#ffffff" : "#1b1b1b"),
+      fillColor: visited ? (OUTCOME_COLOURS[outcome] || "#555555") : "#ffffff",
+      fillOpacity: visited ? 0.95 : 0.9,
+    };
+  }
+
+  function evidenceIcon(e) {
+    const count = e.count ? '<span class="mac-evidence-count">' + escapeHtml(e.count) + "</span>" : "";
+    return L.divIcon({
+      className: "mac-evidence mac-evidence-" + e.kind, iconSize: [26, 26], iconAnchor: [13, 26],
+      html: '<div class="mac-evidence-pin"><span>' + (EVIDENCE_GLYPHS[e.kind] || "?") + "</span></div>" + count,
+    });
+  }
+
+  function clearCanvass() {
+    if (canvass) map.removeLayer(canvass.group);
+    if (control) map.removeControl(control);
+    canvass = null;
+    control = null;
+  }
+
+  function setProgress(p) {
+    if (!control) control = progressControl().addTo(map);
+    control.getContainer().innerHTML = '<span class="mac-canvass-title">Canvass</span> ' +
+      '<b class="mac-canvass-count">' + escapeHtml(p.visited) + " / " + escapeHtml(p.total) + "</b>";
+  }
+
+  function showCanvass(c) {
+    const fit = !canvass || canvass.payload.incident_id !== c.incident_id || c.fit;
+    clearCanvass();
+    const entry = { payload: c, dots: new Map(), pins: [] };
+    entry.area = L.polygon(c.outline, {
+      color: "#1f6feb", weight: 2.5, dashArray: "8 5", fillOpacity: 0.05, interactive: false,
+      className: "mac-canvass-area",
+    });
+    const layers = [entry.area];
+    for (const a of c.addresses) {
+      const dot = L.circleMarker([a.lat, a.lon], Object.assign(
+        { className: "mac-canvass-dot" }, dotStyle(a.outcome, a.key === c.selected)))
+        .bindTooltip(escapeHtml(a.label), { className: "mac-shot-tip" });
+      dot.on("click", (ev) => {
+        if (pick) onClick(ev); // layers swallow the map's click: pass it on while picking
+        else if (bridge) bridge.addressClicked(a.key);
+      });
+      dot.on("dblclick", onDoubleClick);
+      entry.dots.set(a.key, dot);
+      layers.push(dot);
+    }
+    for (const e of c.evidence || []) {
+      const pin = L.marker([e.lat, e.lon], { icon: evidenceIcon(e), zIndexOffset: 800, keyboard: false })
+        .bindTooltip(escapeHtml(e.label || e.kind), { className: "mac-shot-tip" });
+      pin.on("click", (ev) => { if (pick) onClick(ev); });
+      pin.on("dblclick", onDoubleClick);
+      entry.pins.push(pin);
+      layers.push(pin);
+    }
+    entry.group = L.featureGroup(layers).addTo(map);
+    canvass = entry;
+    setProgress(c.progress);
+    if (fit) map.fitBounds(entry.area.getBounds().pad(0.1), { maxZoom: 19, animate: false });
+  }
+
+  // -- pick modes: "polygon" (draw the area) or "point" (place evidence) --
+  function resetDraft() {
+    if (draft.line) map.removeLayer(draft.line);
+    draft = { points: [], line: null };
+  }
+
+  function setPick(mode) {
+    pick = mode || "";
+    resetDraft();
+    map.getContainer().classList.toggle("mac-picking", !!pick);
+    if (pick === "polygon") map.doubleClickZoom.disable();
+    else map.doubleClickZoom.enable();
+  }
+
+  function onClick(ev) {
+    if (pick === "point") {
+      const at = ev.latlng;
+      setPick("");
+      if (bridge) bridge.pointPicked(at.lat, at.lng);
+      return;
+    }
+    if (pick !== "polygon") return;
+    const last = draft.points[draft.points.length - 1];
+    if (last && map.latLngToContainerPoint(last).distanceTo(ev.containerPoint) < CLOSE_PX) return;
+    draft.points.push(ev.latlng);
+    if (!draft.line) {
+      draft.line = L.polyline([], { color: "#1f6feb", weight: 3, dashArray: "4 4",
+                                    className: "mac-canvass-draft", interactive: false }).addTo(map);
+    }
+    draft.line.setLatLngs(draft.points);
+  }
+
+  function onDoubleClick() {
+    if (pick !== "polygon") return;
+    const pts = draft.points.map((p) => [p.lat, p.lng]);
+    if (pts.length < 3) return; // keep drawing
+    setPick("");
+    if (bridge) bridge.polygonDrawn(JSON.stringify(pts));
+  }
+
+  function state() {
+    if (!canvass) return null;
+    const dots = Array.from(canvass.dots, ([key, d]) => ({ key: key, fill: d.options.fillColor }));
+    const el = control && control.getContainer().querySelector(".mac-canvass-count");
+    return {
+      incident_id: canvass.payload.incident_id, outline: canvass.area.getLatLngs()[0].length,
+      dots: dots.length, visited: dots.filter((d) => d.fill !== "#ffffff").length,
+      colours: Object.fromEntries(dots.map((d) => [d.key, d.fill])),
+      evidence: canvass.pins.map((p) => ({ kind: p.getElement() ? p.getElement().className : "",
+                                           lat: p.getLatLng().lat, lon: p.getLatLng().lng })),
+      progress: el ? el.textContent : null, pick: pick, draft: draft.points.length,
+    };
+  }
+
+  window.macCanvass = {
+    show: showCanvass, clear: clearCanvass, setPick: setPick, state: state,
+    pixelOf(lat, lon) { const p = map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; },
+  };
+
+  document.addEventListener("mac-channel", (ev) => {
+    bridge = ev.detail.objects.canvass || null;
+    if (!bridge) return;
+    bridge.canvassShown.connect((json) => showCanvass(JSON.parse(json)));
+    bridge.canvassCleared.connect(clearCanvass);
+    bridge.pickModeChanged.connect(setPick);
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    map = window[window.MAC_MAP_CONFIG.mapVar];
+    map.on("click", onClick);
+    map.on("dblclick", onDoubleClick);
   });
 })();
