@@ -156,6 +156,7 @@ def build_main_window(store: Any, feed_url: str, token: str, *, theme: str = "da
     client = FeedClient(feed_url, token, store, **(client_options or {}))
     from console.domain.permissions import user_for_mode
     from console.ui.audio_files import install_audio_file_action
+    from console.ui.canvass_dock import install_canvass
     from console.ui.verification_window import install_verification_actions
 
     map_widget = map_widget if map_widget is not None else QtAlertMap()
@@ -163,6 +164,7 @@ def build_main_window(store: Any, feed_url: str, token: str, *, theme: str = "da
     window.user = user_for_mode(mode)  # "car": officer, "desk": investigator
     install_verification_actions(window)
     install_audio_file_action(window)
+    install_canvass(window)
     return window
 
 

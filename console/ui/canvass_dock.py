@@ -1,0 +1,80 @@
+"""The canvass in the main window: a "Canvass" button on the incident panel and a dock.
+
+:func:`install_canvass` adds the button (one tap opens the canvass of the incident shown)
+and a right-hand dock holding the :class:`CanvassPanel`. While the dock is open it
+follows the selected incident; closing it takes the canvass layer off the map.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, Qt, Slot
+from PySide6.QtWidgets import QDockWidget, QPushButton
+
+from console.ui.alert_map import DEFAULT_PACK
+from console.ui.canvass_controller import CanvassController
+from console.ui.canvass_panel import CanvassPanel
+
+__all__ = ["CanvassDock", "install_canvass"]
+
+
+class CanvassDock(QObject):
+    """Owns the canvass dock of a main window; see :func:`install_canvass`."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        pack = getattr(getattr(window.map, "pack", None), "path", None) or DEFAULT_PACK
+        self.controller = CanvassController(window.store, pack, self)
+        self.panel = CanvassPanel(self.controller, window.map)
+        self.dock = QDockWidget("Canvass", window)
+        self.dock.setObjectName("canvassDock")
+        self.dock.setWidget(self.panel)
+        self.dock.setMinimumWidth(400)
+        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                              | QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.dock.visibilityChanged.connect(self._on_visibility)
+        self.button = QPushButton("🚪 Canvass")
+        self.button.setObjectName("canvassButton")
+        self.button.setMinimumHeight(48)
+        self.button.setToolTip("Door-to-door canvass around this incident")
+        self.button.clicked.connect(self.open_selected)
+        window.panel.add_section(self.button)
+        window.queue.selectionModel().currentChanged.connect(self._on_current_changed)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.controller.shutdown)
+
+    @Slot()
+    def open_selected(self) -> None:
+        """Open the canvass of the incident on the incident panel."""
+        incident_id = self.window.panel.incident_id
+        if incident_id is None:
+            return
+        self.dock.show()
+        self.dock.raise_()
+        self.open(incident_id)
+
+    def open(self, incident_id: str) -> None:
+        pos = self.window.model.row_of(incident_id)
+        if pos is None:
+            return
+        location = self.window.model.row_at(pos).alert.location
+        self.panel.open(incident_id, location.lat, location.lon)
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self.dock.isVisible() and current.isValid():
+            self.open(self.window.model.row_at(current.row()).alert.id)
+
+    def _on_visibility(self, visible: bool) -> None:
+        if not visible and not self.dock.isVisible() and hasattr(self.window.map, "clear_canvass"):
+            self.window.map.clear_canvass()
+
+
+def install_canvass(window: Any) -> CanvassDock:
+    """Add the canvass button and dock to a :class:`MainWindow`; kept as ``window.canvass``."""
+    window.canvass = CanvassDock(window)
+    return window.canvass
