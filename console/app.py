@@ -165,6 +165,9 @@ def build_main_window(store: Any, feed_url: str, token: str, *, theme: str = "da
     install_verification_actions(window)
     install_audio_file_action(window)
     install_canvass(window)
+    from console.ui.status_workflow import install_officer_workflow
+
+    install_officer_workflow(window)
     return window
 
 
