@@ -37,7 +37,7 @@ class CanvassDock(QObject):
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
         self.dock.visibilityChanged.connect(self._on_visibility)
-        self.button = QPushButton("🚪 Canvass")
+        self.button = QPushButton("Canvass…")
         self.button.setObjectName("canvassButton")
         self.button.setMinimumHeight(48)
         self.button.setToolTip("Door-to-door canvass around this incident")

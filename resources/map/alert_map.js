@@ -472,7 +472,23 @@
     entry.group = L.featureGroup(layers).addTo(map);
     canvass = entry;
     setProgress(c.progress);
-    if (fit) map.fitBounds(entry.area.getBounds().pad(0.1), { maxZoom: 19, animate: false });
+    if (fit) fitArea();
+  }
+
+  // The panel that asked for the canvass may still be opening beside the map: a resize
+  // shortly after a fit fits the area again to the final size.
+  const REFIT_MS = 1500;
+  let fittedAt = -Infinity;
+
+  function fitArea() {
+    fittedAt = performance.now();
+    map.fitBounds(canvass.area.getBounds().pad(0.1), { maxZoom: 19, animate: false });
+  }
+
+  function onResize() {
+    if (canvass && performance.now() - fittedAt < REFIT_MS) {
+      map.fitBounds(canvass.area.getBounds().pad(0.1), { maxZoom: 19, animate: false });
+    }
   }
 
   // -- pick modes: "polygon" (draw the area) or "point" (place evidence) --
@@ -546,5 +562,6 @@
     map = window[window.MAC_MAP_CONFIG.mapVar];
     map.on("click", onClick);
     map.on("dblclick", onDoubleClick);
+    map.on("resize", onResize);
   });
 })();

@@ -191,3 +191,59 @@ def test_radius_and_drawn_polygon_change_the_doors(qtbot, rig) -> None:
                          and lon0 - 4e-5 <= a.lon <= lon0 + 0.002 + 4e-5 for a in doors)
     qtbot.waitUntil(lambda: _page(qtbot, alert_map)["dots"] == len(doors))
     assert _page(qtbot, alert_map)["pick"] == ""
+
+
+def test_console_canvass_from_the_incident_panel_in_three_taps(qtbot, tmp_path) -> None:
+    """The wired console: Canvass button, address, outcome; the event reaches the feed."""
+    from console.app import build_main_window, store_url
+    from console.feed.server import FeedServer
+
+    t = "2026-11-26T02:13:07Z"
+    alert = {"id": INCIDENT, "revision": 1, "review": "reviewed", "type": "multiple_gunshots",
+             "time": t, "location": {"lat": STATION[0], "lon": STATION[1], "uncertainty_m": 25},
+             "address": "Kaivokatu 1", "rounds": 3,
+             "shots": [{"time": t, "lat": STATION[0], "lon": STATION[1], "shooter": 1}]}
+    store = Store(store_url(tmp_path))
+    with FeedServer("127.0.0.1", 0, "canvass-token", max_wait_s=2.0) as server:
+        server.faults.fail_next(1, status=503, path="/v1/incidents/")
+        server.faults.truncate_next(1, path="/v1/incidents/")  # stored; answer lost: resent
+        win = build_main_window(store, server.url, "canvass-token", sound=False,
+                                client_options={"wait": 1.0})
+        try:
+            win.resize(1400, 900)
+            win.show()
+            qtbot.waitUntil(lambda: win.map.is_ready, timeout=20000)
+            win.start()
+            server.publish(alert)
+            qtbot.waitUntil(lambda: win.panel.incident_id == INCIDENT, timeout=15000)
+            button = win.canvass.button
+            qtbot.waitUntil(button.isVisible, timeout=5000)
+            panel = win.canvass.panel
+
+            taps = Taps()
+            with qtbot.waitSignal(panel.controller.state_changed, timeout=10000):
+                taps.button(button)  # tap 1: open the canvass of the incident shown
+            assert win.canvass.dock.isVisible() and panel.model.rowCount() == 158
+            taps.row(panel, 0)  # tap 2: the door
+            with qtbot.waitSignal(panel.controller.state_changed, timeout=10000):
+                taps.button(panel.outcome_buttons[Outcome.CAMERA_AVAILABLE])  # tap 3
+            print(f"\ntaps from the incident panel to one logged canvass result: {taps.count}")
+            assert taps.count <= 3 and panel.progress_label.text() == "1 / 158"
+            qtbot.waitUntil(lambda: (_page(qtbot, win.map) or {}).get("progress") == "1 / 158")
+            [visit] = cs.list_visits(store, INCIDENT)
+            qtbot.waitUntil(lambda: store.pending_events() == [], timeout=20000)
+            canvass = [e for e in server.events if e["kind"] == "canvass"]
+            assert [e["event_id"] for e in canvass] == [visit.visit_id]
+            assert canvass[0]["data"]["result"] == "camera_available"
+            qtbot.wait(300)
+            assert win.grab().save(str(SCREENSHOTS / "canvass_main_window.png"))
+
+            win.canvass.dock.close()  # closing the dock takes the layer off the map
+            qtbot.waitUntil(lambda: _page(qtbot, win.map) is None)
+        finally:
+            gone: list[bool] = []
+            win.destroyed.connect(lambda: gone.append(True))
+            win.close()
+            win.deleteLater()
+            qtbot.waitUntil(lambda: bool(gone), timeout=5000)
+    store.close()
