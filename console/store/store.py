@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from console.domain.alert import Alert, alert_to_json, parse_alert
@@ -248,6 +248,12 @@ class Store:
         """Status, canvass and note events of an incident (local and relayed), by time."""
         with self._read() as s:
             return _workflow.events_of(s, incident_id)
+
+    def dispatched_at(self, incident_id: str) -> datetime | None:
+        """When the incident's first revision reached this car (the unit's dispatch time)."""
+        with self._read() as s:
+            return s.scalar(select(func.min(AlertRevision.received_at))
+                            .where(AlertRevision.incident_id == incident_id))
 
     def unit_identity(self) -> UnitIdentityRecord | None:
         with self._read() as s:

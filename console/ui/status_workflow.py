@@ -74,7 +74,7 @@ def load_view(store: Any, incident_id: str) -> IncidentWorkflowView | None:
     return IncidentWorkflowView(
         incident_id, None if ident is None else ident.call_sign, record.alert, stored,
         fold_status(events), {s.event.event_id: s.delivery for s in stored},
-        response_times(events, dispatched_at=record.received_at),
+        response_times(events, dispatched_at=store.dispatched_at(incident_id)),
         tuple(store.related_candidates(incident_id)),
         frozenset(x.related_id for x in store.incident_links(incident_id)),
         tuple(store.prior_incidents(incident_id)))

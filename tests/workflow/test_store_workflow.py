@@ -100,3 +100,12 @@ def test_prior_within_500_m_and_90_days(store: Store) -> None:
               _alert("SAMECALL", minutes=-3, seq=7)]
     store.ingest(alerts, "http://feed", 7)
     assert [a.id for a in store.prior_incidents("NOW")] == ["P30", "P89"]
+
+
+def test_dispatched_at_is_the_first_revisions_arrival(store: Store) -> None:
+    assert store.dispatched_at("I1") is None
+    store.ingest([_alert("I1")], "http://feed", 1)
+    first = store.dispatched_at("I1")
+    store.ingest([_alert("I1", seq=2, revision=2)], "http://feed", 2)
+    assert store.dispatched_at("I1") == first
+    assert store.get_incident("I1").received_at >= first
