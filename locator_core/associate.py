@@ -267,7 +267,12 @@ def find_shots(
         idx = np.flatnonzero(alive)
         coarse = stack.best(4 * cfg.candidates)
         refined = []
-        for cell, tau_c, _count in _suppress(coarse, coarse_cells, 2.5 * step, window)[: cfg.candidates]:
+        for cell, tau_c, count in _suppress(coarse, coarse_cells, 2.5 * step, window)[: cfg.candidates]:
+            # a coarse count bounds what refinement can find there: once enough refined
+            # candidates reach it, the rest cannot enter the ones that will be located
+            top = sorted((r[2] for r in refined), reverse=True)[: cfg.located_candidates]
+            if len(top) == cfg.located_candidates and top[-1] >= count:
+                break
             r = _refine(coarse_cells[cell], tau_c, window, s[idx], t[idx], sid[idx], c, cfg,
                         z_ground, step)
             if r is not None and r[2] >= need:
