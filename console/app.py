@@ -8,6 +8,7 @@ so it shows simulated alerts over the shipped Helsinki map at once.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import logging.handlers
@@ -238,7 +239,10 @@ def _install_smoke_hook(app: Any, window: Any, out: str) -> None:
 
     def done(code: int) -> None:
         timer.stop()
-        print(json.dumps(result), flush=True)
+        line = json.dumps(result)
+        print(line, flush=True)  # no stdout in a windowed Windows build: the file has it
+        with contextlib.suppress(OSError):
+            Path(f"{out}.json").write_text(line + "\n", encoding="utf-8")
         app.exit(code)
 
     def on_markers(count: Any) -> None:
@@ -261,6 +265,7 @@ def _install_smoke_hook(app: Any, window: Any, out: str) -> None:
             if not shot.save(result["screenshot"], "PNG"):
                 raise OSError(f"cannot write {result['screenshot']}")
             result["replay"] = _smoke_replay()
+            result["portaudio"] = _portaudio_library()
         except Exception as exc:  # reported in the JSON line, exit status 1
             result["error"] = f"{type(exc).__name__}: {exc}"
             done(1)
@@ -271,6 +276,16 @@ def _install_smoke_hook(app: Any, window: Any, out: str) -> None:
     timer.timeout.connect(lambda: window.map.run_js(
         "document.querySelectorAll('[data-mac-id]').length", on_markers))
     timer.start(250)
+
+
+def _portaudio_library() -> str:
+    """Which PortAudio sounddevice loaded (the bundled one in a frozen Linux build)."""
+    try:
+        import sounddevice
+
+        return str(getattr(sounddevice, "_libname", "?"))
+    except Exception as exc:  # no PortAudio: the console runs silent
+        return f"unavailable: {exc}"
 
 
 def _smoke_replay() -> dict[str, Any]:
