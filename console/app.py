@@ -283,7 +283,13 @@ def _portaudio_library() -> str:
     try:
         import sounddevice
 
-        return str(getattr(sounddevice, "_libname", "?"))
+        name = str(getattr(sounddevice, "_libname", "?"))
+        maps = Path("/proc/self/maps")  # Linux: the file actually mapped
+        if maps.exists():
+            for line in maps.read_text().splitlines():
+                if "libportaudio" in line:
+                    return line.split()[-1]
+        return name
     except Exception as exc:  # no PortAudio: the console runs silent
         return f"unavailable: {exc}"
 
