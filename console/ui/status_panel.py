@@ -96,6 +96,7 @@ class StatusPanel(QFrame):
         layout.addLayout(row)
         self._undo_timer = QTimer(self)
         self._undo_timer.setSingleShot(True)
+        self._undo_timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse one fires early
         self._undo_timer.timeout.connect(self.undo_button.hide)
 
         self.units_label = QLabel()
