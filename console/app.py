@@ -327,6 +327,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the console or a subcommand; returns the process exit status."""
+    if getattr(sys, "frozen", False):  # `mappack build` render processes in a frozen build
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["mappack"]:
         from console.mappack.cli import cli
