@@ -10,6 +10,7 @@ Witness name and contact go to ``canvass_visits`` only; the event carries neithe
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from console.domain.canvass import (
     CanvassVisit,
     EvidenceItem,
     HeardShots,
+    Outcome,
     Progress,
     Witness,
     evidence_event,
@@ -37,6 +39,7 @@ __all__ = [
     "progress",
     "record_evidence",
     "record_visit",
+    "relayed",
     "set_area",
 ]
 
@@ -145,3 +148,55 @@ def progress(store: Store, incident_id: str, address_keys: list[str]) -> Progres
         visited = set(s.scalars(select(m.CanvassVisit.address_key).distinct().where(
             m.CanvassVisit.incident_id == incident_id)))
     return Progress(len(visited & keys), len(keys))
+
+
+def relayed(store: Store, incident_id: str) -> tuple[list[CanvassVisit], list[EvidenceItem]]:
+    """Other units' canvass visits and evidence, from the ``canvass`` events the feed relayed.
+
+    They carry no witness identity (no unit sends one). Records this console cannot read
+    (another client's own ``canvass`` members) are left out.
+    """
+    visits: list[CanvassVisit] = []
+    items: list[EvidenceItem] = []
+    with store._read() as s:
+        rows = s.scalars(select(m.UnitEventRow).where(
+            m.UnitEventRow.incident_id == incident_id, m.UnitEventRow.kind == "canvass",
+            m.UnitEventRow.source == "feed").order_by(m.UnitEventRow.at, m.UnitEventRow.id))
+        for r in rows:
+            try:
+                if r.data.get("record") == "visit":
+                    visits.append(_relayed_visit(r))
+                elif r.data.get("record") == "evidence":
+                    items.append(_relayed_evidence(r))
+            except (KeyError, TypeError, ValueError):
+                continue
+    return visits, items
+
+
+def _text(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _relayed_visit(r: m.UnitEventRow) -> CanvassVisit:
+    d = r.data
+    count = d.get("heard_count")
+    count = count if isinstance(count, int) and not isinstance(count, bool) else None
+    heard = HeardShots(_text(d, "heard_time"), count, _text(d, "heard_direction"))
+    key = _text(d, "address_key")
+    if key is None:
+        raise ValueError("relayed visit without address_key")
+    return CanvassVisit(incident_id=r.incident_id, address_key=key,
+                        outcome=Outcome(d["result"]), unit=r.unit, at=r.at,
+                        heard=heard if (heard.time or heard.count is not None
+                                        or heard.direction) else None,
+                        note=_text(d, "note"), visit_id=r.event_id)
+
+
+def _relayed_evidence(r: m.UnitEventRow) -> EvidenceItem:
+    d = r.data
+    count = d.get("count")
+    return EvidenceItem(incident_id=r.incident_id, kind=d["evidence"], lat=float(d["lat"]),
+                        lon=float(d["lon"]), unit=r.unit,
+                        count=count if isinstance(count, int) and count > 0 else None,
+                        note=_text(d, "note"), at=r.at, item_id=r.event_id)

@@ -1,5 +1,8 @@
 """``CanvassController``: the canvass of one incident, worked on a single background thread.
 
+The state joins this car's visits and evidence with those of other units that the feed
+relayed, so two cars canvassing one area do not knock on the same doors twice.
+
 Every store call and map-pack query runs on one worker (never the GUI thread); each
 operation ends by reading the whole canvass state back and emitting it through
 :attr:`CanvassController.state_changed` (queued to the GUI thread). Views hold no data
@@ -160,11 +163,14 @@ class CanvassController(QObject):
             self._pack = MapPack(self._pack_path)
         area = cs.get_area(self.store, incident_id)
         assert area is not None
-        visits = tuple(cs.list_visits(self.store, incident_id))
+        other_visits, other_items = cs.relayed(self.store, incident_id)
+        visits = tuple(sorted([*cs.list_visits(self.store, incident_id), *other_visits],
+                              key=lambda v: v.at))
+        evidence = tuple(sorted([*cs.list_evidence(self.store, incident_id), *other_items],
+                                key=lambda e: e.at))
         return CanvassState(
-            incident_id, area, tuple(addresses_in_area(self._pack, area)), visits,
-            tuple(cs.list_evidence(self.store, incident_id)), self._unit(),
-            latest_outcomes(visits))
+            incident_id, area, tuple(addresses_in_area(self._pack, area)), visits, evidence,
+            self._unit(), latest_outcomes(visits))
 
     def _submit(self, fn: Callable[..., CanvassState], *args: Any) -> None:
         def finished(fut: Future) -> None:

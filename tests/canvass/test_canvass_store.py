@@ -114,3 +114,26 @@ def test_canvass_events_arrive_exactly_once_through_faults_and_a_restart(
     for secret in (SECRET_NAME, SECRET_CONTACT, "7654321"):
         assert secret not in str(server.events)
         assert secret not in caplog.text
+
+
+def test_other_units_canvass_comes_from_relayed_events(store: Store) -> None:
+    from console.domain import parse_alert
+    from console.domain.canvass import evidence_event, visit_event
+    from console.domain.events import event_to_json
+    from tests.domain.factories import alert_dict
+
+    theirs = CanvassVisit("HEL-1", "n2", Outcome.SAW_SOMETHING, "2B07",
+                          at=T0 + timedelta(minutes=5),
+                          note="Dark sedan", heard=HeardShots(None, 2, None))
+    pin = EvidenceItem("HEL-1", "casings", 60.1701, 24.9388, "2B07", count=2, at=T0)
+    mine = _visit("n1", Outcome.NO_ANSWER, 1)
+    cs.record_visit(store, mine)
+    events = [event_to_json(visit_event(theirs, "Street 2")), event_to_json(evidence_event(pin)),
+              event_to_json(visit_event(mine)),  # our own, echoed back: stays ours
+              {**event_to_json(visit_event(theirs)), "event_id": "5d1c4c1e-0000-4000-8000-"
+               "000000000001", "data": {"record": "visit", "result": "dancing"}}]  # unreadable
+    store.ingest([parse_alert({**alert_dict("HEL-1"), "seq": 1, "events": events})],
+                 "http://feed", 1)
+    visits, items = cs.relayed(store, "HEL-1")
+    assert visits == [theirs] and items == [pin]
+    assert [v.visit_id for v in cs.list_visits(store, "HEL-1")] == [mine.visit_id]
