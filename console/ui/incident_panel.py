@@ -75,6 +75,7 @@ class IncidentPanel(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)  # narrow panel: no room to waste
         self._label = QLabel("No incident selected.\n\nNew alerts appear on the left.")
         self._label.setObjectName("incidentText")
         self._label.setWordWrap(True)

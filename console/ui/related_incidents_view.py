@@ -19,6 +19,12 @@ def _line(center: Alert, other: Alert) -> str:
             f"{str(other.type).replace('_', ' ')}")
 
 
+def _wrapped(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)  # the panel is narrow: never let a line widen it
+    return label
+
+
 class RelatedIncidentsView(QWidget):
     link_requested = Signal(str)
 
@@ -49,12 +55,10 @@ class RelatedIncidentsView(QWidget):
         self.related_ids = [a.id for a in related]
         self.prior_ids = [a.id for a in prior]
         if related:
-            self._layout.addWidget(QLabel("<b>Related alerts</b> (200 m, 10 min)"))
+            self._layout.addWidget(_wrapped("<b>Related alerts</b> (200 m, 10 min)"))
         for other in related:
             row = QHBoxLayout()
-            label = QLabel(_line(center, other))
-            label.setWordWrap(True)
-            row.addWidget(label, 1)
+            row.addWidget(_wrapped(_line(center, other)), 1)
             button = QPushButton("Linked ✓" if other.id in linked else "Link")
             button.setObjectName(f"link_{other.id}")
             button.setEnabled(other.id not in linked)
@@ -63,12 +67,10 @@ class RelatedIncidentsView(QWidget):
             row.addWidget(button)
             self.link_buttons[other.id] = button
             self._layout.addLayout(row)
-        title = QLabel(f"<b>Prior incidents</b> (500 m, 90 days): {len(prior) or 'none'}")
+        title = _wrapped(f"<b>Prior incidents</b> (500 m, 90 days): {len(prior) or 'none'}")
         title.setObjectName("priorTitle")
         self._layout.addWidget(title)
         for other in prior[:10]:
-            label = QLabel("⚠ " + _line(center, other))
-            label.setWordWrap(True)
-            self._layout.addWidget(label)
+            self._layout.addWidget(_wrapped("⚠ " + _line(center, other)))
         if len(prior) > 10:
-            self._layout.addWidget(QLabel(f"… and {len(prior) - 10} more"))
+            self._layout.addWidget(_wrapped(f"… and {len(prior) - 10} more"))

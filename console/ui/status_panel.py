@@ -7,17 +7,17 @@ only emits what the officer asked for: ``advance_requested(target, disposition)`
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QListView,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -27,7 +27,7 @@ from console.domain.events import IncidentStatus
 from console.domain.workflow import LABELS, Disposition, next_status
 from console.ui.status_timeline_model import StatusTimelineModel
 
-__all__ = ["StatusPanel", "fit_list_height"]
+__all__ = ["ModelLabel", "StatusPanel"]
 
 _DISPOSITION_TEXT = {
     Disposition.SHOTS_CONFIRMED: "Shots confirmed", Disposition.EVIDENCE_FOUND: "Evidence found",
@@ -35,10 +35,36 @@ _DISPOSITION_TEXT = {
     Disposition.OTHER: "Other"}
 
 
-def fit_list_height(view: QListView, rows: int, max_rows: int = 8) -> None:
-    """Size a list to its rows (it lives in a scrolling panel, not scrolling itself)."""
-    row_h = max(view.sizeHintForRow(0), view.fontMetrics().height() + 6) if rows else 0
-    view.setFixedHeight(2 * view.frameWidth() + row_h * min(max(rows, 1), max_rows) + 4)
+class ModelLabel(QLabel):
+    """Rich text of a list model's rows (display text, colour, bold, strike-out).
+
+    A label, not a list view: in the narrow scrolling panel rows must wrap and the
+    section must grow with them, which a nested scrolling view does not do.
+    """
+
+    def __init__(self, model: QAbstractListModel, empty: str = "none yet") -> None:
+        super().__init__()
+        self.model, self.empty = model, empty
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setObjectName("modelLabel")
+        model.modelReset.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        rows = [self._row(self.model.index(r)) for r in range(self.model.rowCount())]
+        self.setText("<br>".join(rows) if rows else f"<i>{self.empty}</i>")
+
+    def _row(self, index: Any) -> str:
+        text = html.escape(str(index.data(Qt.ItemDataRole.DisplayRole)))
+        color = index.data(Qt.ItemDataRole.ForegroundRole)
+        font = index.data(Qt.ItemDataRole.FontRole)
+        if isinstance(font, QFont):
+            text = f"<s>{text}</s>" if font.strikeOut() else text
+            text = f"<b>{text}</b>" if font.bold() else text
+        if isinstance(color, QColor):
+            text = f"<span style='color:{color.name()}'>{text}</span>"
+        return text
 
 
 def _duration(value: timedelta | None) -> str:
@@ -65,10 +91,8 @@ class StatusPanel(QFrame):
         self.next_button = QPushButton()
         self.next_button.setObjectName("nextStatusButton")
         self.next_button.setMinimumHeight(72)
-        font = self.next_button.font()
-        font.setPointSizeF(font.pointSizeF() * 1.8)
-        font.setBold(True)
-        self.next_button.setFont(font)
+        # its own style sheet: the theme's button font would otherwise win over setFont
+        self.next_button.setStyleSheet("font-size: 20pt; font-weight: bold;")
         self.next_button.clicked.connect(self._on_next_clicked)
         layout.addWidget(self.next_button)
 
@@ -109,12 +133,8 @@ class StatusPanel(QFrame):
         layout.addWidget(self.times_label)
         layout.addWidget(QLabel("<b>Status timeline</b>"))
         self.timeline = StatusTimelineModel(self)
-        self.timeline_view = QListView()
+        self.timeline_view = ModelLabel(self.timeline)
         self.timeline_view.setObjectName("statusTimeline")
-        self.timeline_view.setModel(self.timeline)
-        self.timeline_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.timeline_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.timeline_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         layout.addWidget(self.timeline_view)
         self.set_view(None)
 
@@ -130,7 +150,6 @@ class StatusPanel(QFrame):
             self.next_button.setEnabled(False)
             self.next_button.setText("—")
             self.timeline.set_entries([], {})
-            fit_list_height(self.timeline_view, 0)
             self.units_label.clear()
             self.times_label.clear()
             self.unit_label.clear()
@@ -144,7 +163,6 @@ class StatusPanel(QFrame):
                                  if nxt else f"{LABELS[IncidentStatus.CLEAR].upper()}ED")
         self.next_button.setProperty("target", "" if nxt is None else str(nxt))
         self.timeline.set_entries(view.state.entries, view.delivery)
-        fit_list_height(self.timeline_view, len(view.state.entries))
         self.units_label.setText(self._units_text(view))
         self.times_label.setText(self._times_text(view))
 
@@ -158,12 +176,20 @@ class StatusPanel(QFrame):
 
     @staticmethod
     def _times_text(view: Any) -> str:
-        rows = []
-        for unit, t in sorted(view.times.items()):
-            rows.append(f"<b>{unit}</b>: dispatch→en route {_duration(t.dispatch_to_en_route)}"
-                        f" · en route→on scene {_duration(t.en_route_to_on_scene)}"
-                        f" · on scene→clear {_duration(t.on_scene_to_clear)}")
-        return "Response times<br>" + "<br>".join(rows) if rows else ""
+        """Response times (min:s), one column per unit (the panel is narrow)."""
+        if not view.times:
+            return ""
+        units = sorted(view.times)
+        cell = "<td align='right'>&nbsp;{}</td>"
+        head = "<tr><td><b>Response</b></td>" + "".join(cell.format(f"<b>{u}</b>")
+                                                        for u in units) + "</tr>"
+        rows = "".join(
+            f"<tr><td>{label}</td>" + "".join(
+                cell.format(_duration(getattr(view.times[u], attr))) for u in units) + "</tr>"
+            for label, attr in (("Dispatch → en route", "dispatch_to_en_route"),
+                                ("En route → on scene", "en_route_to_on_scene"),
+                                ("On scene → clear", "on_scene_to_clear")))
+        return f"<table cellspacing='0'>{head}{rows}</table>"
 
     def show_undo(self, seconds: float) -> None:
         if seconds <= 0:

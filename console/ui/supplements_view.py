@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from console.domain.alert import Supplement
-from console.ui.status_panel import fit_list_height
+from console.ui.status_panel import ModelLabel
 from console.ui.status_timeline_model import SupplementsModel
 
 __all__ = ["SupplementsView"]
@@ -22,16 +21,11 @@ class SupplementsView(QWidget):
         self.title = QLabel("<b>Dispatch supplements</b>")
         layout.addWidget(self.title)
         self.model = SupplementsModel(self)
-        self.list = QListView()
+        self.list = ModelLabel(self.model)
         self.list.setObjectName("supplements")
-        self.list.setModel(self.model)
-        self.list.setWordWrap(True)
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.list)
         self.set_supplements(())
 
     def set_supplements(self, items: Sequence[Supplement]) -> None:
         self.model.set_supplements(items)
         self.setVisible(bool(items))
-        fit_list_height(self.list, len(items))

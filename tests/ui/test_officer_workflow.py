@@ -195,7 +195,8 @@ def test_clear_asks_a_disposition_and_response_times_show(qtbot, store, server, 
     assert not status.next_button.isEnabled()
     times = win.workflow.view.times["P-12"]
     assert times.dispatch_to_en_route is not None and times.on_scene_to_clear is not None
-    assert "dispatch→en route" in status.times_label.text()
+    assert "Dispatch → en route" in status.times_label.text()
+    assert "On scene → clear" in status.times_label.text()
     qtbot.waitUntil(lambda: len(_status_events(server, "WF-4")) == 4, timeout=10000)
     assert _status_events(server, "WF-4")[-1]["data"] == {"status": "clear",
                                                           "disposition": "no_evidence"}
