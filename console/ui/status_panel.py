@@ -155,7 +155,7 @@ class StatusPanel(QFrame):
             self.unit_label.clear()
             return
         self.unit_label.setText(f"Unit <b>{view.unit}</b>" if view.unit
-                                else "<b>No call sign set</b> (Unit ▸ Set call sign…)")
+                                else "<b>No call sign set</b> (File ▸ Set unit call sign…)")
         nxt = next_status(self.current())
         self.next_button.setEnabled(nxt is not None and bool(view.unit))
         self.next_button.setText(f"{LABELS[nxt].upper()}" + (" …" if nxt is IncidentStatus.CLEAR

@@ -153,13 +153,13 @@ class OfficerWorkflow(QObject):
         w.banner.layout().addWidget(self.en_route_button)
         QShortcut(QKeySequence("F5"), w, activated=self.status.press_next)
         QShortcut(QKeySequence.StandardKey.Undo, w, activated=self.undo)
-        self.call_sign_action = QAction("Set call sign…", w)
+        self.call_sign_action = QAction("Set unit call sign…", w)
         self.call_sign_action.setObjectName("setCallSignAction")
         self.call_sign_action.triggered.connect(self.ask_call_sign)
         self.export_action = QAction("Export EIDO…", w)
         self.export_action.setObjectName("exportEidoAction")
         self.export_action.triggered.connect(self.export_eido)
-        _menu(w, "&Unit").addAction(self.call_sign_action)
+        _menu(w, "&File").addAction(self.call_sign_action)
         _menu(w, "&Incident").addAction(self.export_action)
 
     # -- loading ----------------------------------------------------------------------

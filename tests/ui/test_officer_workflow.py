@@ -287,3 +287,5 @@ def test_call_sign_asked_when_unset_and_set_from_the_dialog(qtbot, fresh_store, 
     assert fresh_store.unit_identity().call_sign == "K-9"
     assert dialog.isHidden()
     assert [a.text() for a in win.menuBar().actions()].count("&Incident") == 1
+    file_menu = [a.menu() for a in win.menuBar().actions() if a.text() == "&File"][0]
+    assert win.workflow.call_sign_action in file_menu.actions()
