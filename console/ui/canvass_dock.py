@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, Qt, Slot
-from PySide6.QtWidgets import QDockWidget, QPushButton
+from PySide6.QtWidgets import QDockWidget, QPushButton, QScrollArea
 
 from console.ui.alert_map import DEFAULT_PACK
 from console.ui.canvass_controller import CanvassController
@@ -30,8 +30,12 @@ class CanvassDock(QObject):
         self.panel = CanvassPanel(self.controller, window.map)
         self.dock = QDockWidget("Canvass", window)
         self.dock.setObjectName("canvassDock")
-        self.dock.setWidget(self.panel)
-        self.dock.setMinimumWidth(400)
+        scroll = QScrollArea()  # a short screen scrolls the panel instead of growing the window
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.panel)
+        self.dock.setWidget(scroll)
+        self.dock.setMinimumWidth(440)
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
                               | QDockWidget.DockWidgetFeature.DockWidgetMovable)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 
 from console.domain.canvass import Outcome, address_label
 from console.mappack import Address
@@ -20,6 +20,24 @@ OUTCOME_COLOURS = {
     Outcome.REFUSED: "#1b1b1b",
 }
 ROW_HEIGHT = 56  # a fingertip in a moving car
+_BADGE_PX = 22
+
+
+def _badge(colour: str | None) -> QIcon:
+    """A filled dot in the outcome's colour, or a hollow ring for a door still to visit.
+
+    The grey rim keeps both readable on the day and the night theme.
+    """
+    pix = QPixmap(_BADGE_PX, _BADGE_PX)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(QPen(QColor("#8a8a8a"), 2.0))
+    p.setBrush(QColor(colour) if colour else Qt.BrushStyle.NoBrush)
+    p.drawEllipse(3, 3, _BADGE_PX - 6, _BADGE_PX - 6)
+    p.end()
+    return QIcon(pix)
+
 KeyRole = Qt.ItemDataRole.UserRole + 1
 OutcomeRole = Qt.ItemDataRole.UserRole + 2
 
@@ -33,6 +51,7 @@ class CanvassAddressModel(QAbstractListModel):
         super().__init__(parent)
         self._rows: list[Address] = []
         self._outcomes: dict[str, Outcome] = {}
+        self._badges: dict[Outcome | None, QIcon] = {}
 
     def set_addresses(self, addresses: tuple[Address, ...] | list[Address],
                       outcomes: dict[str, Outcome]) -> None:
@@ -74,7 +93,9 @@ class CanvassAddressModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{address_label(a)}\n{outcome.label if outcome else '○ to visit'}"
         if role == Qt.ItemDataRole.DecorationRole:
-            return QColor(OUTCOME_COLOURS[outcome]) if outcome else QColor("#ffffff")
+            if outcome not in self._badges:
+                self._badges[outcome] = _badge(OUTCOME_COLOURS[outcome] if outcome else None)
+            return self._badges[outcome]
         if role == Qt.ItemDataRole.SizeHintRole:
             return QSize(0, ROW_HEIGHT)
         if role == KeyRole:

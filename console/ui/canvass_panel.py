@@ -83,6 +83,8 @@ class CanvassPanel(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("canvassPanel")
+        # narrow side panel: the theme's wide button padding would clip the outcome labels
+        self.setStyleSheet("#canvassPanel QPushButton { padding: 0 6px; }")
         self.controller, self.map = controller, map_widget
         self.model = CanvassAddressModel(self)
         self.state: CanvassState | None = None
@@ -145,6 +147,8 @@ class CanvassPanel(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("canvassStatus")
         self.status.setWordWrap(True)
+        # two lines always: a longer message must not resize the window under a finger
+        self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 4)
         root.addWidget(self.status)
         self._enable_outcomes(False)
 
@@ -173,7 +177,7 @@ class CanvassPanel(QWidget):
         self.outcome_buttons: dict[Outcome, QPushButton] = {}
         for i, outcome in enumerate(Outcome):
             b = _button(outcome.label, f"outcome_{outcome.value}")
-            b.setStyleSheet(f"border-left: 8px solid {OUTCOME_COLOURS[outcome]};")
+            b.setStyleSheet(f"border-left: 6px solid {OUTCOME_COLOURS[outcome]};")
             b.clicked.connect(lambda _=False, o=outcome: self.record(o))
             self.outcome_buttons[outcome] = b
             grid.addWidget(b, i // 2, i % 2)

@@ -454,7 +454,7 @@
         { className: "mac-canvass-dot" }, dotStyle(a.outcome, a.key === c.selected)))
         .bindTooltip(escapeHtml(a.label), { className: "mac-shot-tip" });
       dot.on("click", (ev) => {
-        if (pick) onClick(ev); // layers swallow the map's click: pass it on while picking
+        if (pick) onClick(tapOf(ev)); // layers swallow the map's click: pass it on
         else if (bridge) bridge.addressClicked(a.key);
       });
       dot.on("dblclick", onDoubleClick);
@@ -464,7 +464,7 @@
     for (const e of c.evidence || []) {
       const pin = L.marker([e.lat, e.lon], { icon: evidenceIcon(e), zIndexOffset: 800, keyboard: false })
         .bindTooltip(escapeHtml(e.label || e.kind), { className: "mac-shot-tip" });
-      pin.on("click", (ev) => { if (pick) onClick(ev); });
+      pin.on("click", (ev) => { if (pick) onClick(tapOf(ev)); });
       pin.on("dblclick", onDoubleClick);
       entry.pins.push(pin);
       layers.push(pin);
@@ -503,6 +503,11 @@
     map.getContainer().classList.toggle("mac-picking", !!pick);
     if (pick === "polygon") map.doubleClickZoom.disable();
     else map.doubleClickZoom.enable();
+  }
+
+  function tapOf(ev) { // where the finger was, not the centre of the dot it hit
+    const e = ev.originalEvent;
+    return { latlng: map.mouseEventToLatLng(e), containerPoint: map.mouseEventToContainerPoint(e) };
   }
 
   function onClick(ev) {

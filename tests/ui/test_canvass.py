@@ -56,7 +56,7 @@ def rig(qtbot, tmp_path):
     store = Store(f"sqlite+pysqlite:///{tmp_path / 'canvass.sqlite3'}")
     host = QWidget()
     qtbot.addWidget(host)
-    host.resize(1400, 900)
+    host.resize(1400, 1000)
     alert_map = QtAlertMap(DEFAULT_PACK)
     controller = CanvassController(store, DEFAULT_PACK)
     panel = CanvassPanel(controller, alert_map)
@@ -137,6 +137,9 @@ def test_open_log_one_result_in_two_taps_and_pin_evidence(qtbot, rig, caplog) ->
     taps.button(panel.evidence_buttons["casings"])
     qtbot.waitUntil(lambda: _page(qtbot, alert_map)["pick"] == "point")
     target = (STATION[0] + 0.0002, STATION[1] + 0.0004)
+    # the page has taken the widget's final size (pixels below are in that layout)
+    qtbot.waitUntil(lambda: js(qtbot, alert_map, "window.macMap.map.getSize().y")
+                    == alert_map.height())
     x, y = js(qtbot, alert_map, f"window.macCanvass.pixelOf({target[0]}, {target[1]})")
     with qtbot.waitSignal(panel.controller.state_changed, timeout=10000):
         QTest.mouseClick(alert_map._view.focusProxy(), Qt.MouseButton.LeftButton,
@@ -237,6 +240,9 @@ def test_console_canvass_from_the_incident_panel_in_three_taps(qtbot, tmp_path) 
             assert canvass[0]["data"]["result"] == "camera_available"
             qtbot.wait(300)
             assert win.grab().save(str(SCREENSHOTS / "canvass_main_window.png"))
+            win.set_theme("night")
+            qtbot.wait(300)
+            assert win.grab().save(str(SCREENSHOTS / "canvass_night.png"))
 
             win.canvass.dock.close()  # closing the dock takes the layer off the map
             qtbot.waitUntil(lambda: _page(qtbot, win.map) is None)
