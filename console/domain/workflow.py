@@ -124,6 +124,11 @@ class UndoWindow:
     def clear(self) -> None:
         self._offer = None
 
+    @property
+    def event(self) -> UnitEvent | None:
+        """The change on offer (even if its time is up), without taking it."""
+        return None if self._offer is None else self._offer[0]
+
 
 @dataclass(frozen=True, slots=True)
 class StatusEntry:

@@ -1,7 +1,7 @@
 """List models of the incident's status timeline and of its dispatch supplements.
 
-Status rows: time, unit, state (struck through when undone), delivery mark: 🕓 pending
-(not yet acknowledged by the server), ✓ sent, ⚠ failed, ⇄ relayed by the feed.
+Status rows: time, unit, state (struck through when undone), delivery mark: ◷ pending
+(stored, not yet acknowledged by the server), ✓ sent, ⚠ failed, ⇄ relayed by the feed.
 Supplements: time, source, kind, text; victim-confirmed first, red and bold.
 """
 
@@ -19,8 +19,9 @@ from console.domain.workflow import LABELS, Disposition, StatusEntry
 
 __all__ = ["DELIVERY_MARKS", "StatusTimelineModel", "SupplementsModel"]
 
-DELIVERY_MARKS = {"pending": "🕓 pending", "sent": "✓ sent", "failed": "⚠ failed",
-                  None: "⇄ feed"}
+# no-break spaces: a mark wraps to the next line whole, never split from its word
+DELIVERY_MARKS = {"pending": "◷\u00a0pending", "sent": "✓\u00a0sent",
+                  "failed": "⚠\u00a0failed", None: "⇄\u00a0feed"}
 _Index = QModelIndex | QPersistentModelIndex
 _DISPOSITIONS = {d: d.value.replace("_", " ") for d in Disposition}
 

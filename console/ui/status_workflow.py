@@ -146,7 +146,7 @@ class OfficerWorkflow(QObject):
 
     def _install_controls(self) -> None:
         w = self.window
-        self.en_route_button = QPushButton("EN ROUTE")
+        self.en_route_button = QPushButton("EN ROUTE ▶")
         self.en_route_button.setObjectName("bannerEnRouteButton")
         self.en_route_button.setToolTip("Acknowledge and advise en route in one tap")
         self.en_route_button.clicked.connect(self.en_route_from_banner)
@@ -224,7 +224,11 @@ class OfficerWorkflow(QObject):
         store, client = self.window.store, self.window.client
 
         def work() -> tuple[list[UnitEvent], IncidentStatus | None]:
-            result = advance(store, incident_id, unit, expected, target, disposition)
+            try:
+                result = advance(store, incident_id, unit, expected, target, disposition)
+            except ValueError as exc:  # WorkflowError too: refused, the view reloads
+                log.warning("status change refused: %s", exc)
+                return [], expected
             if result[0] and client is not None:
                 client.outbox.wake()
             return result
@@ -245,6 +249,9 @@ class OfficerWorkflow(QObject):
 
     @Slot()
     def undo(self) -> None:
+        offered = self.undo_window.event
+        if offered is None or offered.incident_id != self.window.panel.incident_id:
+            return  # only the change made on the incident in view can be undone
         event = self.undo_window.take(datetime.now(UTC))
         self.status.show_undo(0)
         if event is None:

@@ -24,6 +24,7 @@ from console.domain.workflow import UndoWindow
 from console.feed.server import FeedServer
 from console.feed.state import Backoff
 from console.store import Store
+from console.ui.status_timeline_model import DELIVERY_MARKS
 from tests.cad.eido_schema import eido_errors
 from tests.ui.test_main_window import SCREENSHOTS, _alert
 
@@ -93,6 +94,9 @@ def test_one_tap_from_banner_to_en_route_arrives_once_through_503_drop_and_trunc
     server.faults.fail_next(2, status=503, path="/v1/incidents")
     server.faults.drop_next(1, path="/v1/incidents")
     server.faults.truncate_next(1, path="/v1/incidents")  # applied, but the answer is lost
+    server.faults.duplicate_next(1, path="/v1/alerts")  # a relayed revision delivered twice
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assert win.grab().save(str(SCREENSHOTS / "officer_workflow_banner.png"))
     QTest.mouseClick(win.workflow.en_route_button, LEFT)  # the one tap
 
     qtbot.waitUntil(lambda: _my_status(win) is S.EN_ROUTE, timeout=10000)
@@ -102,10 +106,11 @@ def test_one_tap_from_banner_to_en_route_arrives_once_through_503_drop_and_trunc
                     and win.workflow.view.pending == 0, timeout=20000)
     assert [e["data"]["status"] for e in _status_events(server, "WF-1")] == [
         "acknowledged", "en_route"]
-    assert server.faults.pending() == 0  # every fault met a POST
+    qtbot.waitUntil(lambda: server.faults.pending() == 0, timeout=10000)  # all faults met
+    assert len(store.unit_events("WF-1")) == 2
     model = win.workflow.status.timeline
     assert [model.delivery(r) for r in range(model.rowCount())] == ["sent", "sent"]
-    assert "✓ sent" in model.row_text(0) and "En route" in model.row_text(0)
+    assert DELIVERY_MARKS["sent"] in model.row_text(0) and "En route" in model.row_text(0)
     assert win.workflow.status.next_button.text().startswith("ON SCENE")
 
 
@@ -126,8 +131,9 @@ def test_pending_marked_while_offline_and_sent_exactly_once_after_a_restart(
     qtbot.waitUntil(lambda: _my_status(win) is S.EN_ROUTE, timeout=10000)
     model = win.workflow.status.timeline
     assert [model.delivery(r) for r in range(model.rowCount())] == ["pending", "pending"]
-    assert "🕓 pending" in model.row_text(0)
+    assert DELIVERY_MARKS["pending"] in model.row_text(0)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assert win.panel.grab().save(str(SCREENSHOTS / "officer_workflow_pending.png"))
     close_window(qtbot, win)
     assert _status_events(server, "WF-2") == []
 
@@ -147,8 +153,9 @@ def test_pending_marked_while_offline_and_sent_exactly_once_after_a_restart(
 
 def test_undo_within_the_window_sends_a_compensating_event(qtbot, store, server, make_window):
     win = make_window(store, server.url)
+    server.publish(_alert("WF-3B", 0))
     server.publish(_alert("WF-3", 3))
-    qtbot.waitUntil(lambda: win.banner.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: win.banner_incident_id == "WF-3", timeout=10000)
     QTest.mouseClick(win.workflow.en_route_button, LEFT)
     status = win.workflow.status
     qtbot.waitUntil(lambda: _my_status(win) is S.EN_ROUTE and status.undo_button.isVisible(),
@@ -164,16 +171,30 @@ def test_undo_within_the_window_sends_a_compensating_event(qtbot, store, server,
     assert "(undone)" in status.timeline.row_text(1)
     assert status.next_button.text().startswith("EN ROUTE")
 
+    # a change offered for undo is not undone from another incident's view
+    QTest.mouseClick(status.next_button, LEFT)
+    qtbot.waitUntil(lambda: _my_status(win) is S.EN_ROUTE, timeout=10000)
+    win.select_incident("WF-3B")
+    qtbot.waitUntil(lambda: win.workflow.view is not None
+                    and win.workflow.view.incident_id == "WF-3B", timeout=10000)
+    win.workflow.undo()
+    qtbot.wait(300)
+    assert len(_status_events(server, "WF-3")) == 4
+    win.select_incident("WF-3")
+    qtbot.waitUntil(lambda: win.workflow.view is not None
+                    and win.workflow.view.incident_id == "WF-3", timeout=10000)
+    assert _my_status(win) is S.EN_ROUTE
+
     # after the window closes, undo does nothing
     win.workflow.undo_window = UndoWindow(0.3)
     QTest.mouseClick(status.next_button, LEFT)
-    qtbot.waitUntil(lambda: _my_status(win) is S.EN_ROUTE, timeout=10000)
+    qtbot.waitUntil(lambda: _my_status(win) is S.ON_SCENE, timeout=10000)
     qtbot.waitUntil(lambda: status.undo_button.isHidden(), timeout=5000)
     qtbot.waitUntil(lambda: win.workflow.undo_window.remaining(datetime.now(UTC)) == 0,
                     timeout=5000)
     win.workflow.undo()
     qtbot.wait(300)
-    assert _my_status(win) is S.EN_ROUTE and len(_status_events(server, "WF-3")) == 4
+    assert _my_status(win) is S.ON_SCENE and len(_status_events(server, "WF-3")) == 5
 
 
 def test_clear_asks_a_disposition_and_response_times_show(qtbot, store, server, make_window):
@@ -219,7 +240,7 @@ def test_other_units_relayed_status_and_prominent_victim_supplement(
     qtbot.waitUntil(lambda: win.workflow.view is not None
                     and win.workflow.view.state.status_of("K-7") is S.ON_SCENE, timeout=10000)
     assert "K-7" in status.units_label.text() and "On scene" in status.units_label.text()
-    assert "⇄ feed" in status.timeline.row_text(0)
+    assert DELIVERY_MARKS[None] in status.timeline.row_text(0)
     sup = win.workflow.supplements.model
     assert sup.rowCount() == 3 and sup.is_prominent(0)
     assert "VICTIM CONFIRMED: One male, leg" in sup.row_text(0)

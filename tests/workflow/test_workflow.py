@@ -65,8 +65,9 @@ def test_undo_window_open_then_closed() -> None:
     undo = window.take(_at(4.9))
     assert undo is not None and dict(undo.data) == {"status": "acknowledged",
                                                     "undoes": event.event_id}
-    assert window.take(_at(4.95)) is None  # consumed
+    assert window.take(_at(4.95)) is None and window.event is None  # consumed
     window.offer(event, S.ACKNOWLEDGED, _at(10))
+    assert window.event is event
     assert window.take(_at(15)) is None and window.remaining(_at(15)) == 0.0
 
 
