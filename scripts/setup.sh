@@ -14,6 +14,7 @@ APT_PACKAGES=(
     libxcb-xinerama0 libxcb-shape0 libxcb-randr0 libxcb-xkb1
     fonts-dejavu-core
     postgresql
+    msitools wixl
 )
 
 missing=()
