@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from locator_core.locate import ShotSolution, ground_prior, locate_shot
-from locator_core.types import LocatorError, Pulse, Recording, Weather
+from locator_core.types import LocatorError, Pulse, Weather
 
 __all__ = ["AudioAssociatorConfig", "find_shots_audio"]
 
@@ -301,20 +301,17 @@ def _box_excess(xy: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 def find_shots_audio(
     pulses: Sequence[Pulse],
-    recordings: Sequence[Recording] = (),
     *,
     weather: Weather | None = None,
     config: AudioAssociatorConfig | None = None,
     cancelled: Callable[[], bool] | None = None,
     progress: Callable[[float], None] | None = None,
-    _debug: dict | None = None,
 ) -> list[ShotSolution]:
     """Locate every shot heard by a few sensors from the pulses detected in their audio.
 
     Parameters
     ----------
     pulses : pulses detected in the audio (all of them: the candidate selection is here).
-    recordings : the audio itself (reserved for waveform checks; unused at present).
     weather : speed of sound (temperature) and wind.
     config : tuning, see :class:`AudioAssociatorConfig`.
 
@@ -322,7 +319,6 @@ def find_shots_audio(
     -------
     The located shots, in time order (possibly none).
     """
-    del recordings
     cfg = config or AudioAssociatorConfig()
     weather = weather or Weather()
     c = weather.speed_of_sound
@@ -379,9 +375,6 @@ def find_shots_audio(
     score = np.sum(q, axis=1) - 0.5 * chi2 - excess / cfg.margin_m
     t_used = cand.t[np.maximum(combos, 0)]
     rounds, matches = _round_matches(combos, t_used, score, cfg)
-    if _debug is not None:
-        _debug.update(combos=combos, xy=xy, t0=t0, score=score, bonus=cfg.round_bonus * rounds,
-                      cand=cand, r=r)
     return _select(combos, xy, t0, score, rounds, matches, cand, weather, cfg)
 
 

@@ -7,7 +7,6 @@ demo alert service call. Long runs report progress (0..1) and can be cancelled.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from locator_core.associate import AssociatorConfig, find_shots
 from locator_core.associate_audio import AudioAssociatorConfig, find_shots_audio
@@ -58,15 +57,13 @@ def locate_incident(
             progress(0.2)
         if not data.pulses:
             raise LocatorError(f"{data.name}: no pulses found in the sensor audio")
-        if isinstance(config, AssociatorConfig):
-            # the stacking associator, on the strong first arrivals only
+        if isinstance(config, AssociatorConfig):  # the many-sensor stacking, if asked for
             shots = find_shots(
-                strong_first_arrivals(data.pulses), weather=data.weather, config=config,
-                cancelled=cancelled,
+                data.pulses, weather=data.weather, config=config, cancelled=cancelled,
                 progress=(lambda f: progress(0.2 + 0.75 * f)) if progress else None)
         else:
             shots = find_shots_audio(
-                data.pulses, data.recordings, weather=data.weather,
+                data.pulses, weather=data.weather,
                 config=config or AUDIO_CONFIG, cancelled=cancelled,
                 progress=(lambda f: progress(0.2 + 0.75 * f)) if progress else None)
     else:
@@ -85,29 +82,3 @@ def locate_incident(
     if progress:
         progress(1.0)
     return result
-
-
-def strong_first_arrivals(pulses, *, within_db: float = 20.0):
-    """Pulses fit to locate from audio: first arrivals (not echoes) within ``within_db``
-    of the loudest pulse at their sensor. A gunshot's muzzle blast is the loudest
-    impulsive sound a sensor records in an incident; weaker pulses are mostly
-    reverberation and distant noise, and with four to six sensors they make too many
-    chance coincidences to keep."""
-    loudest: dict[str, float] = {}
-    for p in pulses:
-        if p.level_db_spl is not None:
-            loudest[p.sensor.serial] = max(loudest.get(p.sensor.serial, -1e9), p.level_db_spl)
-    keep = []
-    for p in pulses:
-        if p.kind == "echo":
-            continue
-        top = loudest.get(p.sensor.serial)
-        if top is not None and p.level_db_spl is not None and p.level_db_spl < top - within_db:
-            continue
-        keep.append(p)
-    return tuple(keep)
-
-
-def with_pulses_only(data: IncidentData) -> IncidentData:
-    """A copy without recordings (for callers that must not hold audio)."""
-    return replace(data, recordings=())
