@@ -253,3 +253,31 @@ def test_console_canvass_from_the_incident_panel_in_three_taps(qtbot, tmp_path) 
             win.deleteLater()
             qtbot.waitUntil(lambda: bool(gone), timeout=5000)
     store.close()
+
+
+def test_tapping_a_dot_selects_its_door_and_the_layer_survives_a_reload(qtbot, rig) -> None:
+    _store, alert_map, panel = rig
+    _open(qtbot, panel)
+    doors = [panel.model.address_at(i) for i in range(panel.model.rowCount())]
+
+    def alone(a) -> bool:  # no other dot within ~20 m: the tap can only hit this one
+        return all(abs(a.lat - b.lat) > 2e-4 or abs(a.lon - b.lon) > 4e-4
+                   for b in doors if b.id != a.id)
+
+    door = next(a for a in reversed(doors) if alone(a))
+    qtbot.waitUntil(lambda: js(qtbot, alert_map, "window.macMap.map.getSize().y")
+                    == alert_map.height())
+    x, y = js(qtbot, alert_map, f"window.macCanvass.pixelOf({door.lat}, {door.lon})")
+    QTest.mouseClick(alert_map._view.focusProxy(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(round(x), round(y)))
+    qtbot.waitUntil(lambda: panel.selected_address() == door)
+    assert panel.outcome_buttons[Outcome.REFUSED].isEnabled()
+    with qtbot.waitSignal(panel.controller.state_changed, timeout=10000):
+        QTest.mouseClick(panel.outcome_buttons[Outcome.REFUSED], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _page(qtbot, alert_map)["colours"][door.id] == "#1b1b1b")
+
+    # a new page (e.g. after a renderer crash) gets the canvass layer back
+    with qtbot.waitSignal(alert_map.ready, timeout=20000):
+        alert_map._view.page().triggerAction(alert_map._view.page().WebAction.Reload)
+    qtbot.waitUntil(lambda: (_page(qtbot, alert_map) or {}).get("progress") == "1 / 158")
+    assert _page(qtbot, alert_map)["colours"][door.id] == "#1b1b1b"
