@@ -74,7 +74,8 @@ def _setup_logging(verbose: bool, data_dir: str | None) -> None:
     if logging.getLogger().handlers:  # configured already (an embedding host, pytest)
         return
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    # a windowed (Windows GUI) build has no stderr: the log file is all there is
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)] if sys.stderr else []
     try:
         folder = log_dir(data_dir)
         folder.mkdir(parents=True, exist_ok=True)
