@@ -179,10 +179,11 @@ class CanvassArea:
 
     def bbox(self) -> tuple[float, float, float, float]:
         """``(minlon, minlat, maxlon, maxlat)`` enclosing the area, degrees."""
-        x0, y0, x1, y1 = self.shape().bounds
         if self.polygon is None:
             r = float(self.radius_m or 0.0)
             x0, y0, x1, y1 = -r, -r, r, r
+        else:
+            x0, y0, x1, y1 = self.shape().bounds
         s, w = self.frame.to_latlon(x0, y0)
         n, e = self.frame.to_latlon(x1, y1)
         return (w, s, e, n)

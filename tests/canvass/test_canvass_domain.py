@@ -124,3 +124,22 @@ def test_witness_identity_never_in_the_event_nor_in_text(caplog) -> None:
         "result": "heard_shots", "heard_time": "about 02:10", "heard_count": 3,
         "heard_direction": "north", "note": "Woke up to bangs", "witness": True}
     assert mask("Maija Meikäläinen") == "M•••• M••••••"
+
+
+def test_every_address_node_of_the_osm_extract_near_the_station_is_canvassed(
+    pack, shared_data
+) -> None:
+    """Independent of the pack builder: read the OSM extract's address nodes with osmium."""
+    import osmium
+
+    found: dict[str, tuple[str, str]] = {}
+    for obj in osmium.FileProcessor(str(shared_data / "osm" / "helsinki-center.osm.pbf"),
+                                    osmium.osm.NODE):
+        tags = obj.tags
+        if "addr:housenumber" in tags and "addr:street" in tags and \
+                _dist_m(obj.location.lat, obj.location.lon) <= 149.0:  # clear of the edge
+            found[f"n{obj.id}"] = (tags["addr:street"], tags["addr:housenumber"])
+    inside = {a.id: (a.street, a.housenumber)
+              for a in addresses_in_area(pack, CanvassArea.circle("HEL-1", *STATION))}
+    assert len(found) > 50
+    assert {k: inside.get(k) for k in found} == found
