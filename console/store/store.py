@@ -285,7 +285,7 @@ class Store:
                 return []
             span = timedelta(minutes=minutes)
             return _workflow.nearby(s, incident_id, radius_m, row.time - span,
-                                    row.time + span, prior=False)
+                                    row.time + span, prior=False, window=span)
 
     def prior_incidents(self, incident_id: str, radius_m: float = 500.0,
                         days: int = 90) -> list[Alert]:

@@ -6,7 +6,7 @@ Used by :class:`console.store.Store`; no ORM object leaves the store.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from console.domain._checks import format_time
 from console.domain.alert import Alert, parse_alert
 from console.domain.events import UnitEvent, parse_event
-from console.domain.nearby import bounding_box, is_prior, is_related
+from console.domain.nearby import RELATED_WINDOW, bounding_box, is_prior, is_related
 from console.store.models import Incident, IncidentLink, OutboxEvent, UnitEventRow, UnitIdentity
 from console.store.records import IncidentLinkRecord, StoredEvent, UnitIdentityRecord
 
@@ -34,7 +34,19 @@ def add_event(s: Session, event: UnitEvent, source: str, now: datetime) -> bool:
 
 
 def add_relayed(s: Session, events: Iterable[UnitEvent], now: datetime) -> int:
-    return sum(add_event(s, e, "feed", now) for e in events)
+    """Insert the relayed events not yet known (one query for the known ones)."""
+    fresh = {e.event_id: e for e in events}
+    if not fresh:
+        return 0
+    known = set(s.scalars(select(UnitEventRow.event_id)
+                          .where(UnitEventRow.event_id.in_(list(fresh)))))
+    for event_id, e in fresh.items():
+        if event_id not in known:
+            s.add(UnitEventRow(event_id=e.event_id, incident_id=e.incident_id,
+                               kind=str(e.kind), at=e.at, unit=e.unit, data=dict(e.data),
+                               source="feed", received_at=now))
+    s.flush()
+    return len(fresh) - len(known)
 
 
 def _delivery(row: OutboxEvent | None) -> str | None:
@@ -89,7 +101,7 @@ def links_of(s: Session, incident_id: str) -> list[IncidentLinkRecord]:
 
 
 def nearby(s: Session, incident_id: str, radius_m: float, since: datetime, until: datetime,
-           *, prior: bool, days: int = 90) -> list[Alert]:
+           *, prior: bool, days: int = 90, window: timedelta = RELATED_WINDOW) -> list[Alert]:
     """Alerts in the box around the incident and time range, refined by the domain rule."""
     row = s.get(Incident, incident_id)
     if row is None:
@@ -103,4 +115,4 @@ def nearby(s: Session, incident_id: str, radius_m: float, since: datetime, until
     alerts = [parse_alert(p) for p in rows]
     if prior:
         return [a for a in alerts if is_prior(center, a, radius_m=radius_m, days=days)]
-    return [a for a in alerts if is_related(center, a, radius_m=radius_m)]
+    return [a for a in alerts if is_related(center, a, radius_m=radius_m, window=window)]

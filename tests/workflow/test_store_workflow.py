@@ -45,7 +45,7 @@ def test_relayed_events_are_ingested_once_and_keep_local_source(store: Store) ->
     other = status_event("I1", "K-7", None, S.ON_SCENE, at=T0 + timedelta(seconds=5))
     store.record_local_event(mine)
     relayed = [event_to_json(mine), event_to_json(other)]
-    a2 = _alert("I1", seq=2, revision=2, events=relayed)
+    a2 = _alert("I1", seq=2, revision=2, events=[*relayed, relayed[1]])  # listed twice
     store.ingest([_alert("I1"), a2], "http://feed", 2)
     store.ingest([a2], "http://feed", 2)  # duplicate delivery
     events = store.unit_events("I1")
@@ -87,6 +87,8 @@ def test_related_within_200_m_and_10_minutes(store: Store) -> None:
               _alert("EARLIER", minutes=-8, north_m=-100, seq=5)]
     store.ingest(alerts, "http://feed", 5)
     assert sorted(a.id for a in store.related_candidates("I0")) == ["EARLIER", "NEAR"]
+    assert [a.id for a in store.related_candidates("I0", minutes=5)] == ["NEAR"]
+    assert store.related_candidates("I0", radius_m=50) == []
     assert store.related_candidates("UNKNOWN") == []
 
 
