@@ -1,15 +1,17 @@
 """The canvass in the main window: a "Canvass" button on the incident panel and a dock.
 
 :func:`install_canvass` adds the button (one tap opens the canvass of the incident shown)
-and a right-hand dock holding the :class:`CanvassPanel`. While the dock is open it
-follows the selected incident; closing it takes the canvass layer off the map.
+and a right-hand dock holding the :class:`CanvassPanel`. The dock stays on its incident
+when the queue selection moves (a new alert selects itself and must not pull the
+officer off the doors); "Canvass…" on another incident switches it. Closing the dock
+takes the canvass layer off the map.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, Qt, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Slot
 from PySide6.QtWidgets import QDockWidget, QPushButton, QScrollArea
 
 from console.ui.alert_map import DEFAULT_PACK
@@ -47,7 +49,6 @@ class CanvassDock(QObject):
         self.button.setToolTip("Door-to-door canvass around this incident")
         self.button.clicked.connect(self.open_selected)
         window.panel.add_section(self.button)
-        window.queue.selectionModel().currentChanged.connect(self._on_current_changed)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.controller.shutdown)
@@ -68,10 +69,6 @@ class CanvassDock(QObject):
             return
         location = self.window.model.row_at(pos).alert.location
         self.panel.open(incident_id, location.lat, location.lon)
-
-    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if self.dock.isVisible() and current.isValid():
-            self.open(self.window.model.row_at(current.row()).alert.id)
 
     def _on_visibility(self, visible: bool) -> None:
         if not visible and not self.dock.isVisible() and hasattr(self.window.map, "clear_canvass"):

@@ -244,6 +244,14 @@ def test_console_canvass_from_the_incident_panel_in_three_taps(qtbot, tmp_path) 
             qtbot.wait(300)
             assert win.grab().save(str(SCREENSHOTS / "canvass_night.png"))
 
+            # a new alert selects itself; the canvass stays on its incident
+            server.publish({**alert, "id": "HEL-OTHER-2", "time": "2026-11-26T02:20:00Z",
+                            "shots": [{**alert["shots"][0], "time": "2026-11-26T02:20:00Z"}]})
+            qtbot.waitUntil(lambda: win.panel.incident_id == "HEL-OTHER-2", timeout=15000)
+            qtbot.wait(200)
+            assert panel.controller.incident_id == INCIDENT and INCIDENT in panel.title.text()
+            assert _page(qtbot, win.map)["incident_id"] == INCIDENT
+
             win.canvass.dock.close()  # closing the dock takes the layer off the map
             qtbot.waitUntil(lambda: _page(qtbot, win.map) is None)
         finally:
