@@ -79,9 +79,13 @@ class CanvassController(QObject):
     state_changed = Signal(object)  # CanvassState
     failed = Signal(str)
 
-    def __init__(self, store: Any, pack_path: str | Path, parent: QObject | None = None) -> None:
+    def __init__(self, store: Any, pack_path: str | Path, parent: QObject | None = None, *,
+                 wake: Callable[[], None] | None = None) -> None:
+        """``wake`` is called (on the worker) after a record is queued, e.g. to wake the
+        outbox sender at once instead of at its next periodic look."""
         super().__init__(parent)
         self.store = store
+        self._wake = wake
         self._pack_path = Path(pack_path)
         self._pack: MapPack | None = None  # opened on the worker, used only there
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canvass-db")
@@ -108,7 +112,8 @@ class CanvassController(QObject):
         def work() -> CanvassState:
             visit = CanvassVisit(incident_id, address.id, outcome, self._unit(), heard=heard,
                                  note=note or None, witness=witness or Witness())
-            cs.record_visit(self.store, visit, address_label(address))
+            if cs.record_visit(self.store, visit, address_label(address)) and self._wake:
+                self._wake()
             return self._state(incident_id)
 
         self._submit(work)
@@ -118,8 +123,10 @@ class CanvassController(QObject):
         incident_id = self._current()
 
         def work() -> CanvassState:
-            cs.record_evidence(self.store, EvidenceItem(
-                incident_id, kind, lat, lon, self._unit(), count=count, note=note or None))
+            item = EvidenceItem(incident_id, kind, lat, lon, self._unit(), count=count,
+                                note=note or None)
+            if cs.record_evidence(self.store, item) and self._wake:
+                self._wake()
             return self._state(incident_id)
 
         self._submit(work)

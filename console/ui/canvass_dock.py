@@ -28,7 +28,7 @@ class CanvassDock(QObject):
         super().__init__(window)
         self.window = window
         pack = getattr(getattr(window.map, "pack", None), "path", None) or DEFAULT_PACK
-        self.controller = CanvassController(window.store, pack, self)
+        self.controller = CanvassController(window.store, pack, self, wake=self._wake_outbox)
         self.panel = CanvassPanel(self.controller, window.map)
         self.dock = QDockWidget("Canvass", window)
         self.dock.setObjectName("canvassDock")
@@ -52,6 +52,11 @@ class CanvassDock(QObject):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.controller.shutdown)
+
+    def _wake_outbox(self) -> None:
+        client = self.window.client  # None once the window has shut down
+        if client is not None:
+            client.outbox.wake()
 
     @Slot()
     def open_selected(self) -> None:
