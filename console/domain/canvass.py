@@ -1,18 +1,13 @@
-"""Neighbourhood canvass rules: the area around an incident, its doors, visits and evidence.
+"""Neighbourhood canvass area: the doors around an incident, in walking order.
 
 Contents: :class:`CanvassArea` (a circle, default 150 m, or a drawn polygon, evaluated
 with shapely in a local metric frame), :func:`addresses_in_area` (the map pack's
-addresses inside the area in walking order), the visit :class:`Outcome` values,
-:class:`CanvassVisit`, :class:`EvidenceItem`, :class:`Progress` and the conversion of a
-visit or an evidence item into a ``canvass`` :class:`~console.domain.events.UnitEvent`.
+addresses inside the area in walking order), :func:`step_radius` (the radius control's
+steps). The records made at the doors (outcomes, visits, evidence, progress and their
+``canvass`` events) are in :mod:`console.domain.canvass_records` and re-exported here.
 
-Sensitive data stays local. A witness's name and contact (:class:`Witness`) are kept in
-the car's store only: the ``canvass`` event sent to the feed says *that* a witness was
-recorded (``witness: true``) and nothing about who. The feed relays events to every unit
-on the incident and keeps them on a server the department does not run for personal
-data, so the investigator gets the contact from the officer's record, not from the
-feed. :class:`Witness` never shows its values in ``repr`` or ``str``, so a log line or a
-traceback that includes a visit cannot leak them either.
+Sensitive data stays local: a witness's name and contact are kept in the car's store
+and never put in the ``canvass`` event (see :mod:`console.domain.canvass_records`).
 
 The local frame is equirectangular about the incident: over a few hundred metres its
 scale error is far below a house's width.
@@ -23,25 +18,35 @@ from __future__ import annotations
 import json
 import math
 import re
-import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import shapely
 from shapely.geometry import Point, Polygon, mapping, shape
 
-from console.domain._checks import format_time
-from console.domain.events import EventKind, UnitEvent, parse_event
+from console.domain.canvass_records import (
+    CanvassVisit,
+    EvidenceItem,
+    EvidenceKind,
+    HeardShots,
+    Outcome,
+    Progress,
+    Witness,
+    evidence_event,
+    latest_outcomes,
+    mask,
+    progress,
+    visit_event,
+)
 
 if TYPE_CHECKING:
     from console.mappack.extract import Address
 
 __all__ = [
     "DEFAULT_RADIUS_M",
+    "RADII_M",
     "CanvassArea",
     "CanvassVisit",
     "EvidenceItem",
@@ -57,47 +62,25 @@ __all__ = [
     "latest_outcomes",
     "mask",
     "progress",
+    "step_radius",
     "visit_event",
 ]
 
 DEFAULT_RADIUS_M = 150.0
 MIN_RADIUS_M, MAX_RADIUS_M = 25.0, 1000.0
+RADII_M = (50.0, 75.0, 100.0, 150.0, 200.0, 250.0, 300.0, 400.0, 500.0)
 EARTH_RADIUS_M = 6_371_008.8
 
 
-class Outcome(StrEnum):
-    """What happened at a door; the order is the order of the buttons."""
-
-    NO_ANSWER = "no_answer"
-    CONTACTED_NO_INFO = "contacted_no_info"
-    HEARD_SHOTS = "heard_shots"
-    SAW_SOMETHING = "saw_something"
-    CAMERA_AVAILABLE = "camera_available"
-    EVIDENCE_FOUND = "evidence_found"
-    REFUSED = "refused"
-
-    @property
-    def label(self) -> str:
-        return _OUTCOME_LABELS[self]
-
-
-_OUTCOME_LABELS = {
-    Outcome.NO_ANSWER: "No answer",
-    Outcome.CONTACTED_NO_INFO: "Contacted – no info",
-    Outcome.HEARD_SHOTS: "Heard shots",
-    Outcome.SAW_SOMETHING: "Saw something",
-    Outcome.CAMERA_AVAILABLE: "Camera available",
-    Outcome.EVIDENCE_FOUND: "Evidence found",
-    Outcome.REFUSED: "Refused",
-}
-
-
-class EvidenceKind(StrEnum):
-    CASINGS = "casings"
-    WEAPON = "weapon"
-    DAMAGE = "damage"
-    BLOOD = "blood"
-    OTHER = "other"
+def step_radius(area: CanvassArea, direction: int) -> float:
+    """The radius one step up (``direction > 0``) or down from ``area``'s, clamped to
+    :data:`RADII_M`; a drawn area goes back to the default circle."""
+    if area.is_polygon:
+        return DEFAULT_RADIUS_M
+    now = float(area.radius_m or DEFAULT_RADIUS_M)
+    if direction > 0:
+        return next((r for r in RADII_M if r > now), RADII_M[-1])
+    return next((r for r in reversed(RADII_M) if r < now), RADII_M[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,137 +240,3 @@ def address_label(address: Address) -> str:
     """``"Aleksanterinkatu 11"``, with a business name when the pack has one."""
     text = f"{address.street} {address.housenumber}"
     return f"{text} ({address.name})" if address.name else text
-
-
-def mask(text: str | None) -> str:
-    """Masked form of a sensitive value for display: first letter of each word, then dots."""
-    if not text:
-        return ""
-    return " ".join(w[0] + "•" * min(len(w) - 1, 6) for w in text.split())
-
-
-@dataclass(frozen=True, slots=True)
-class Witness:
-    """A witness's name and contact: sensitive, stored locally only, never logged."""
-
-    name: str | None = field(default=None, repr=False)
-    contact: str | None = field(default=None, repr=False)
-
-    def __bool__(self) -> bool:
-        return bool(self.name or self.contact)
-
-    def __repr__(self) -> str:
-        return "Witness(<sensitive>)" if self else "Witness()"
-
-    __str__ = __repr__
-
-
-@dataclass(frozen=True, slots=True)
-class HeardShots:
-    """What a resident heard: free time text (``"about 02:10"``), count and direction."""
-
-    time: str | None = None
-    count: int | None = None
-    direction: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.count is not None and not (0 <= self.count <= 1000):
-            raise ValueError(f"heard count must be in [0, 1000], got {self.count!r}")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class CanvassVisit:
-    """One knock at one door; ``visit_id`` is also the id of the event sent for it."""
-
-    incident_id: str
-    address_key: str
-    outcome: Outcome
-    unit: str
-    at: datetime = field(default_factory=_now)
-    heard: HeardShots | None = None
-    note: str | None = None
-    witness: Witness = field(default_factory=Witness)
-    visit_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "outcome", Outcome(self.outcome))
-        if self.at.tzinfo is None:
-            raise ValueError(f"visit time must be timezone-aware, got {self.at!r}")
-
-
-@dataclass(frozen=True, slots=True)
-class EvidenceItem:
-    """A piece of evidence pinned on the map (``count`` for casings)."""
-
-    incident_id: str
-    kind: EvidenceKind
-    lat: float
-    lon: float
-    unit: str
-    count: int | None = None
-    note: str | None = None
-    at: datetime = field(default_factory=_now)
-    item_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "kind", EvidenceKind(self.kind))
-        if not (-90 <= self.lat <= 90 and -180 <= self.lon <= 180):
-            raise ValueError(f"evidence position out of range: {self.lat!r}, {self.lon!r}")
-        if self.count is not None and not (1 <= self.count <= 10_000):
-            raise ValueError(f"evidence count must be in [1, 10000], got {self.count!r}")
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    visited: int
-    total: int
-
-    @property
-    def text(self) -> str:
-        return f"{self.visited} / {self.total}"
-
-
-def latest_outcomes(visits: Iterable[CanvassVisit]) -> dict[str, Outcome]:
-    """The newest outcome per address key (a revisit replaces an earlier ``no_answer``)."""
-    out: dict[str, tuple[datetime, Outcome]] = {}
-    for v in visits:
-        if v.address_key not in out or v.at >= out[v.address_key][0]:
-            out[v.address_key] = (v.at, v.outcome)
-    return {k: o for k, (_, o) in out.items()}
-
-
-def progress(address_keys: Iterable[str], visits: Iterable[CanvassVisit]) -> Progress:
-    """Doors of the area visited at least once, out of all doors of the area."""
-    keys = set(address_keys)
-    done = {v.address_key for v in visits} & keys
-    return Progress(len(done), len(keys))
-
-
-def _event(event_id: str, incident_id: str, at: datetime, unit: str,
-           data: Mapping[str, Any]) -> UnitEvent:
-    clean = {k: v for k, v in data.items() if v is not None}
-    return parse_event({"event_id": event_id, "incident_id": incident_id,
-                        "kind": str(EventKind.CANVASS), "at": format_time(at),
-                        "unit": unit, "data": clean})
-
-
-def visit_event(visit: CanvassVisit, address: str | None = None) -> UnitEvent:
-    """The ``canvass`` event for a visit: outcome and details, never the witness's identity."""
-    heard = visit.heard or HeardShots()
-    return _event(visit.visit_id, visit.incident_id, visit.at, visit.unit, {
-        "record": "visit", "address_key": visit.address_key, "address": address,
-        "result": str(visit.outcome), "heard_time": heard.time, "heard_count": heard.count,
-        "heard_direction": heard.direction, "note": visit.note, "witness": bool(visit.witness),
-    })
-
-
-def evidence_event(item: EvidenceItem) -> UnitEvent:
-    """The ``canvass`` event for an evidence item pinned on the map."""
-    return _event(item.item_id, item.incident_id, item.at, item.unit, {
-        "record": "evidence", "evidence": str(item.kind), "count": item.count,
-        "lat": round(item.lat, 7), "lon": round(item.lon, 7), "note": item.note,
-    })

@@ -33,13 +33,13 @@ from console.domain.canvass import (
     Witness,
     address_label,
     mask,
+    step_radius,
 )
 from console.ui.canvass_controller import CanvassController, CanvassState
 from console.ui.canvass_model import OUTCOME_COLOURS, CanvassAddressModel
 
-__all__ = ["RADII_M", "CanvassPanel", "canvass_map_payload"]
+__all__ = ["CanvassPanel", "canvass_map_payload"]
 
-RADII_M = (50, 75, 100, 150, 200, 250, 300, 400, 500)
 BUTTON_HEIGHT = 52
 REVEAL_MS = 8000  # a revealed witness is masked again after this long
 _DIRECTIONS = ("from: —", "N", "NE", "E", "SE", "S", "SW", "W", "NW", "overhead / near")
@@ -366,16 +366,8 @@ class CanvassPanel(QWidget):
     def _step_radius(self, direction: int) -> None:
         if self.state is None:
             return
-        area = self.state.area
-        now = 150.0 if area.is_polygon else float(area.radius_m or 150.0)
-        bigger = [r for r in RADII_M if r > now]
-        smaller = [r for r in RADII_M if r < now]
-        target = (bigger[0] if bigger else RADII_M[-1]) if direction > 0 else \
-            (smaller[-1] if smaller else RADII_M[0])
-        if area.is_polygon:
-            target = 150
         self._fit = True
-        self.controller.set_radius(target)
+        self.controller.set_radius(step_radius(self.state.area, direction))
 
     def _refresh_selected(self) -> None:
         a = self.selected_address()

@@ -143,3 +143,18 @@ def test_every_address_node_of_the_osm_extract_near_the_station_is_canvassed(
               for a in addresses_in_area(pack, CanvassArea.circle("HEL-1", *STATION))}
     assert len(found) > 50
     assert {k: inside.get(k) for k in found} == found
+
+
+def test_radius_steps_and_a_drawn_area_goes_back_to_the_circle() -> None:
+    from console.domain.canvass import RADII_M, step_radius
+
+    area = CanvassArea.circle("HEL-1", *STATION)
+    assert step_radius(area, +1) == 200 and step_radius(area, -1) == 100
+    top = CanvassArea.circle("HEL-1", *STATION, radius_m=RADII_M[-1])
+    assert step_radius(top, +1) == RADII_M[-1]
+    odd = CanvassArea.circle("HEL-1", *STATION, radius_m=120)
+    assert (step_radius(odd, -1), step_radius(odd, +1)) == (100, 150)
+    lat0, lon0 = STATION
+    drawn = CanvassArea.drawn("HEL-1", lat0, lon0, [(lat0, lon0), (lat0 + 0.001, lon0),
+                                                    (lat0, lon0 + 0.001)])
+    assert step_radius(drawn, +1) == step_radius(drawn, -1) == 150
