@@ -88,6 +88,8 @@ def _setup_logging(verbose: bool, data_dir: str | None) -> None:
         h.setFormatter(fmt)
         h.addFilter(redact)
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=handlers)
+    if not verbose:  # Alembic lists its plugins at INFO on every start
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def _places_epilog() -> str:

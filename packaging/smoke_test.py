@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -184,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mac-smoke-") as tmp:
         work = args.keep.resolve() if args.keep else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
+        # a fresh data dir: alerts stored by an earlier run would be on the map at once
+        shutil.rmtree(work / "data", ignore_errors=True)
         try:
             if not args.windowed:
                 check_cli(binary, args.timeout)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import configparser
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -32,11 +33,16 @@ def _env() -> dict[str, str]:
     return env
 
 
-def test_frozen_smoke(frozen_build: FrozenBuild) -> None:
+def test_frozen_smoke(frozen_build: FrozenBuild, tmp_path) -> None:
     """--version/--help, first alert on the map, screenshot, replay, mappack build."""
-    r = subprocess.run([sys.executable, str(SMOKE), "--binary", str(frozen_build.binary)],
+    r = subprocess.run([sys.executable, str(SMOKE), "--binary", str(frozen_build.binary),
+                        "--keep", str(tmp_path)],
                        capture_output=True, text=True, timeout=600, env=_env())
     print(r.stdout)
+    if (tmp_path / "smoke.png").is_file():  # for a look by a person
+        shots = ROOT / "artifacts" / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(tmp_path / "smoke.png", shots / "frozen_smoke.png")
     assert r.returncode == 0, f"smoke test failed:\n{r.stdout}\n{r.stderr[-3000:]}"
     assert "PASS smoke test" in r.stdout
     assert "ok   PortAudio loaded from the bundle" in r.stdout
