@@ -175,7 +175,65 @@ def build_main_window(store: Any, feed_url: str, token: str, *, theme: str = "da
     return window
 
 
+#: Exit status when another console already runs on the same data directory.
+EXIT_ALREADY_RUNNING = 3
+#: Exit status when the data directory or its database cannot be used.
+EXIT_DATA_DIR = 2
+
+
+def _fail(message: str, code: int) -> int:
+    """One line on stderr (and in the log file), then the exit status ``code``."""
+    record = log.makeRecord(log.name, logging.ERROR, __file__, 0, message, None, None)
+    for handler in logging.getLogger().handlers:  # the file only: stderr gets the line below
+        if isinstance(handler, logging.FileHandler):
+            handler.handle(record)
+    print(f"mobile-alert-console: {message}", file=sys.stderr, flush=True)
+    return code
+
+
 def _run_console(args: argparse.Namespace) -> int:
+    """Check the data directory, take its single-instance lock, then run the window."""
+    from console.runtime import (
+        AlreadyRunning,
+        DataDirError,
+        InstanceLock,
+        check_data_dir,
+        default_data_dir,
+    )
+
+    try:
+        folder = check_data_dir(args.data_dir if args.data_dir else default_data_dir())
+        lock = InstanceLock(folder).acquire()
+    except DataDirError as exc:
+        return _fail(str(exc), EXIT_DATA_DIR)
+    except AlreadyRunning as exc:
+        return _fail(str(exc), EXIT_ALREADY_RUNNING)
+    except OSError as exc:  # the lock file itself cannot be made
+        return _fail(f"cannot write to {args.data_dir or default_data_dir()}: "
+                     f"{exc.strerror or exc}", EXIT_DATA_DIR)
+    try:
+        return _run_window(args)
+    finally:
+        lock.release()
+
+
+def _open_store(args: argparse.Namespace) -> Any:
+    """The store, or SystemExit with one line naming the storage problem."""
+    from console.runtime import classify_store_error
+    from console.store import Store
+
+    try:
+        return Store(store_url(args.data_dir))
+    except Exception as exc:
+        problem = classify_store_error(exc)
+        if problem is None:
+            raise
+        where = args.data_dir or "the data directory"
+        raise SystemExit(_fail(f"cannot open the store in {where}: {problem.message} "
+                               f"({problem.detail})", EXIT_DATA_DIR)) from None
+
+
+def _run_window(args: argparse.Namespace) -> int:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
     from console.ui.app_scheme import register_app_scheme
@@ -183,8 +241,7 @@ def _run_console(args: argparse.Namespace) -> int:
     register_app_scheme()
     from PySide6.QtWidgets import QApplication
 
-    from console.store import Store
-
+    store = _open_store(args)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Mobile Alert Console")
     app.setOrganizationName(APP_DIR_NAME)  # QSettings: the platform's settings place
@@ -200,7 +257,6 @@ def _run_console(args: argparse.Namespace) -> int:
         threading.Thread(target=run_demo_publisher, args=(server, stop), name="demo-publisher",
                          daemon=True).start()
         log.info("demo feed at %s", feed_url)
-    store = Store(store_url(args.data_dir))
     window = build_main_window(store, feed_url, token, theme=args.theme,
                                mode="desk" if args.desk else "car")
     window.resize(1280, 800)
