@@ -30,6 +30,7 @@ from console.feed._http import (
 )
 from console.feed.outbox import OutboxSender
 from console.feed.state import Backoff, ConnectionState, FeedStatus
+from console.runtime.storage import StoreProblem, classify_store_error
 from console.store import RejectedInput, Store
 
 __all__ = ["FeedClient"]
@@ -83,6 +84,8 @@ class FeedClient:
         self.offline_after_s = offline_after_s
         self.on_state, self.on_alerts, self.on_rejected = on_state, on_alerts, on_rejected
         self.rejected_count = 0
+        #: the last store failure while polling (None once a batch is stored again)
+        self.storage_problem: StoreProblem | None = None
         self._headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         self._session = session or requests.Session()
         self._aux = requests.Session()
@@ -166,8 +169,10 @@ class FeedClient:
             except FeedError as exc:
                 self._failed(exc)
             except Exception as exc:  # a store failure must not kill the worker
-                log.exception("feed poll failed")
-                self._failed(exc)
+                problem = classify_store_error(exc)
+                if problem is None:
+                    log.exception("feed poll failed")
+                self._failed(exc, problem)
             else:
                 self._succeeded()
                 continue
@@ -177,11 +182,20 @@ class FeedClient:
         self._backoff.reset()
         self._batch_limit = self.limit
         self._failing_since = None
+        self.storage_problem = None
         if self.state.status is not FeedStatus.CONNECTED:
             self._set_state(ConnectionState(FeedStatus.CONNECTED, datetime.now(UTC)))
 
-    def _failed(self, exc: Exception) -> None:
+    def _failed(self, exc: Exception, problem: StoreProblem | None = None) -> None:
         now = datetime.now(UTC)
+        if problem is not None:  # the feed is fine; the car's store is not
+            if self.storage_problem is None or self.storage_problem.kind != problem.kind:
+                log.error("%s (%s)", problem.message, problem.detail)
+            self.storage_problem = problem
+            self._set_state(ConnectionState(FeedStatus.STORAGE, self._failing_since or now,
+                                            self._backoff.attempt + 1, problem.message))
+            self._failing_since = self._failing_since or now
+            return
         self._failing_since = self._failing_since or now
         if isinstance(exc, FeedTooLarge):
             self._batch_limit = max(1, self._batch_limit // 2)

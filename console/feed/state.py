@@ -15,6 +15,9 @@ class FeedStatus(StrEnum):
     RETRYING = "retrying"
     OFFLINE = "offline"
     UNAUTHORIZED = "unauthorized"
+    #: the feed answered but the local store cannot take the alerts (disk full, busy, ...);
+    #: the cursor stays put, so the server keeps them until the store recovers
+    STORAGE = "storage"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,8 @@ class ConnectionState:
             return f"retrying (attempt {self.attempt}): {self.error}"
         if self.status is FeedStatus.OFFLINE:
             return f"offline since {when}"
+        if self.status is FeedStatus.STORAGE:
+            return f"⚠ {self.error} (since {when})"
         return f"unauthorized since {when}: check the feed token"
 
 

@@ -27,18 +27,21 @@ def default_url() -> str:
     return f"sqlite+pysqlite:///{folder / 'console.sqlite3'}"
 
 
-def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
-    # Let SQLAlchemy's "begin" hook below issue BEGIN, so writers can ask for IMMEDIATE.
-    dbapi_conn.isolation_level = None
-    cursor = dbapi_conn.cursor()
-    for pragma in (
-        "PRAGMA journal_mode=WAL",
-        "PRAGMA synchronous=FULL",
-        "PRAGMA foreign_keys=ON",
-        f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
-    ):
-        cursor.execute(pragma)
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+    def connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" hook below issue BEGIN, so writers can ask for IMMEDIATE.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA synchronous=FULL",
+            "PRAGMA foreign_keys=ON",
+            f"PRAGMA busy_timeout={int(busy_timeout_ms)}",
+        ):
+            cursor.execute(pragma)
+        cursor.close()
+
+    return connect
 
 
 def _sqlite_begin(conn: Connection) -> None:
@@ -48,11 +51,12 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine for ``url``; SQLite connections get WAL, FULL sync, FKs, busy wait."""
+def make_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS, **kwargs: Any) -> Engine:
+    """Create an engine for ``url``; SQLite connections get WAL, FULL sync, FKs, and wait
+    up to ``busy_timeout_ms`` for another process's write lock before "database is locked"."""
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         event.listen(engine, "begin", _sqlite_begin)
     return engine
 

@@ -20,7 +20,7 @@ from console.domain.alert import Alert, alert_to_json, parse_alert
 from console.domain.events import UnitEvent, event_to_json
 from console.store import outbox as _outbox
 from console.store import workflow as _workflow
-from console.store.engine import WRITE, default_url, make_engine, migrate
+from console.store.engine import BUSY_TIMEOUT_MS, WRITE, default_url, make_engine, migrate
 from console.store.models import (
     AlertRevision,
     AudioCache,
@@ -55,9 +55,9 @@ def _now() -> datetime:
 class Store:
     """Durable store over any SQLAlchemy URL (default: SQLite file in the user data dir)."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.url = url or default_url()
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, busy_timeout_ms=busy_timeout_ms)
         migrate(self.engine)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(**WRITE), expire_on_commit=False)

@@ -293,7 +293,9 @@ class MainWindow(QMainWindow):
         text = {FeedStatus.CONNECTED: "● Feed connected",
                 FeedStatus.RETRYING: f"● Feed retrying (attempt {state.attempt})",
                 FeedStatus.OFFLINE: f"● Feed offline since {since}",
-                FeedStatus.UNAUTHORIZED: f"● Feed refused the token since {since}"}[state.status]
+                FeedStatus.UNAUTHORIZED: f"● Feed refused the token since {since}",
+                FeedStatus.STORAGE: f"⚠ {state.error or 'storage error'} (since {since})",
+                }[state.status]
         self.connection_label.setText(text)
         self.connection_label.setToolTip(state.error or "")
         self.connection_label.setProperty("status", str(state.status))
