@@ -12,13 +12,14 @@ from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -74,6 +75,38 @@ def _duration(value: timedelta | None) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+class _FittingButton(QPushButton):
+    """A big button whose bold label shrinks (down to ``smallest_pt``) to fit its width, so
+    a long state name never pushes the narrow panel wider than the window."""
+
+    def __init__(self, *, largest_pt: int, smallest_pt: int) -> None:
+        super().__init__()
+        self._largest, self._smallest = largest_pt, smallest_pt
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._fit()
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        room = max(self.width() - 24, 40)
+        size = self._largest
+        font = QFont(self.font())
+        font.setBold(True)
+        while size > self._smallest:
+            font.setPointSize(size)
+            if QFontMetrics(font).horizontalAdvance(self.text()) <= room:
+                break
+            size -= 1
+        # its own style sheet: the theme's button font would otherwise win over setFont
+        self.setStyleSheet(f"font-size: {size}pt; font-weight: bold;")
+
+
 class StatusPanel(QFrame):
     advance_requested = Signal(str, str)  # target status, disposition ("" if none)
     undo_requested = Signal()
@@ -86,13 +119,12 @@ class StatusPanel(QFrame):
         layout.setContentsMargins(0, 0, 0, 0)
         self.unit_label = QLabel()
         self.unit_label.setObjectName("unitLabel")
+        self.unit_label.setWordWrap(True)
         layout.addWidget(self.unit_label)
 
-        self.next_button = QPushButton()
+        self.next_button = _FittingButton(largest_pt=20, smallest_pt=11)
         self.next_button.setObjectName("nextStatusButton")
         self.next_button.setMinimumHeight(72)
-        # its own style sheet: the theme's button font would otherwise win over setFont
-        self.next_button.setStyleSheet("font-size: 20pt; font-weight: bold;")
         self.next_button.clicked.connect(self._on_next_clicked)
         layout.addWidget(self.next_button)
 
