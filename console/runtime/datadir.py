@@ -40,6 +40,8 @@ def check_data_dir(folder: str | os.PathLike[str], db_name: str = DB_NAME) -> Pa
     path = Path(folder).expanduser()
     try:
         path = path.resolve()
+        if path.exists() and not path.is_dir():
+            raise DataDirError(f"cannot write to {path}: not a directory")
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DataDirError(f"cannot write to {path}: {_why(exc)}") from None
