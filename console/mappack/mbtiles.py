@@ -64,14 +64,19 @@ class MBTilesWriter:
         self._db.close()
 
 
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
 def _connect_ro(path: str | Path) -> sqlite3.Connection:
     p = Path(path)
     if not p.is_file():
         raise MapPackError(f"map pack not found: {p}")
     try:
         db = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        db.text_factory = _text  # a damaged pack may hold text that is not UTF-8
         names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, ValueError) as exc:  # ValueError: non-UTF-8 text
         raise MapPackError(f"{p} is not an MBTiles map pack: {exc}") from exc
     missing = {"metadata", "tiles"} - names
     if missing:
@@ -92,7 +97,7 @@ class MapPack:
             self.metadata: dict[str, str] = dict(
                 self._db.execute("SELECT name, value FROM metadata")
             )
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, ValueError) as exc:  # ValueError: non-UTF-8 text
             self._db.close()
             raise MapPackError(f"{self.path}: unreadable metadata: {exc}") from exc
 
@@ -103,18 +108,27 @@ class MapPack:
         if not raw:
             return None
         try:
-            w, s, e, n = (float(v) for v in raw.split(","))
+            w, s, e, n = (float(v) for v in str(raw).split(","))
         except ValueError as exc:
             raise MapPackError(f"{self.path}: bad bounds {raw!r}") from exc
         return (w, s, e, n)
 
     @property
     def min_zoom(self) -> int:
-        return int(self.metadata.get("minzoom", 0))
+        return self._zoom("minzoom", 0)
 
     @property
     def max_zoom(self) -> int:
-        return int(self.metadata.get("maxzoom", 22))
+        return self._zoom("maxzoom", 22)
+
+    def _zoom(self, key: str, default: int) -> int:
+        raw = self.metadata.get(key)
+        if raw is None:
+            return default
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise MapPackError(f"{self.path}: bad {key} {raw!r}") from None
 
     def tile(self, z: int, x: int, y: int) -> bytes | None:
         """Image bytes of XYZ tile ``z/x/y``, or ``None`` when the pack has no such tile."""
@@ -123,15 +137,22 @@ class MapPack:
                 "SELECT tile_data FROM tiles WHERE zoom_level=? AND tile_column=? AND tile_row=?",
                 (z, x, tms_row(z, y)),
             ).fetchone()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, ValueError) as exc:  # ValueError: non-UTF-8 text
             raise MapPackError(f"{self.path}: cannot read tile {z}/{x}/{y}: {exc}") from exc
-        return bytes(row[0]) if row else None
+        if row is None:
+            return None
+        if not isinstance(row[0], bytes):
+            raise MapPackError(f"{self.path}: tile {z}/{x}/{y} is not image data")
+        return bytes(row[0])
 
     def tile_count(self, zoom: int | None = None) -> int:
-        if zoom is None:
-            return self._db.execute("SELECT count(*) FROM tiles").fetchone()[0]
-        sql = "SELECT count(*) FROM tiles WHERE zoom_level=?"
-        return self._db.execute(sql, (zoom,)).fetchone()[0]
+        sql, args = "SELECT count(*) FROM tiles", ()
+        if zoom is not None:
+            sql, args = sql + " WHERE zoom_level=?", (zoom,)
+        try:
+            return int(self._db.execute(sql, args).fetchone()[0])
+        except (sqlite3.DatabaseError, ValueError) as exc:  # ValueError: non-UTF-8 text
+            raise MapPackError(f"{self.path}: cannot count tiles: {exc}") from exc
 
     def addresses(self, bbox: BBox | None = None) -> list[Address]:
         """Addresses, optionally inside ``bbox`` (minlon, minlat, maxlon, maxlat)."""
@@ -155,7 +176,7 @@ def _query_addresses(db: sqlite3.Connection, bbox: BBox | None) -> list[Address]
         args = (bbox[0], bbox[2], bbox[1], bbox[3])
     try:
         rows = db.execute(sql + " ORDER BY street, housenumber, id", args).fetchall()
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, ValueError) as exc:  # ValueError: non-UTF-8 text
         raise MapPackError(f"map pack has no readable addresses table: {exc}") from exc
     return [Address(*row) for row in rows]
 
