@@ -7,14 +7,14 @@ import copy
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from console.domain.alert import Alert, AlertValidationError, alert_to_json, parse_alert
 from console.domain.events import UnitEvent, parse_event
+from tests.fuzz.conftest import budget
 
-FAST = settings(max_examples=400, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow])
+FAST = budget(400)
 
 VALID_ALERT: dict[str, Any] = {
     "seq": 1043, "id": "PGH-2024-0001", "revision": 2, "review": "reviewed",

@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from console.mappack.extract import Address
 from console.mappack.mbtiles import MapPack, MapPackError, MBTilesWriter
+from tests.fuzz.conftest import budget
 
-SETTINGS = settings(max_examples=120, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(120)
 
 
 def _small_pack() -> bytes:

@@ -10,16 +10,15 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from locator_core.smj0 import decode_smj0, read_smj0_wav
 from locator_core.types import LocatorError
 from locator_core.wavfile import parse_wav
+from tests.fuzz.conftest import budget
 
-SETTINGS = settings(max_examples=300, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow,
-                                           HealthCheck.function_scoped_fixture])
+SETTINGS = budget(300)
 WAV_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "shotspotter-wav"
 
 
