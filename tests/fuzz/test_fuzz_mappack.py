@@ -83,7 +83,7 @@ def test_bit_flipped_pack(flips: list[tuple[int, int]]) -> None:
     _with_file(bytes(blob), _exercise)
 
 
-meta_values = (st.none() | st.integers() | st.floats() | st.text(max_size=20)
+meta_values = (st.none() | st.integers(-2**63, 2**63 - 1) | st.floats() | st.text(max_size=20)
                | st.binary(max_size=8) | st.sampled_from(["1,2,3", "a,b,c,d", "99", "-1"]))
 
 
