@@ -127,7 +127,7 @@ class MapPack:
             return default
         try:
             return int(raw)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise MapPackError(f"{self.path}: bad {key} {raw!r}") from None
 
     def tile(self, z: int, x: int, y: int) -> bytes | None:
