@@ -42,8 +42,11 @@ class InstanceLock:
         try:
             _lock(fh)
         except OSError:
-            fh.seek(0)
-            holder = fh.read(32).strip()
+            try:  # on Windows the locked byte cannot be read: then no pid is shown
+                fh.seek(0)
+                holder = fh.read(32).strip()
+            except OSError:
+                holder = ""
             fh.close()
             raise AlreadyRunning(self.folder, holder) from None
         fh.seek(0)
