@@ -147,6 +147,7 @@ class CsvStream:
 
     def rows(self) -> Iterator[RawRow]:
         number = 0
+        start = self._reader.line_num + 1
         try:
             while True:
                 start = self._reader.line_num + 1
@@ -158,8 +159,8 @@ class CsvStream:
                 number += 1
                 yield RawRow(number, start, row, self._raw.tell())
         except (csv.Error, UnicodeError, ValueError, OSError) as exc:
-            raise CsvImportError(f"{self.facts.path.name}: unreadable at line "
-                                 f"{self._reader.line_num + 1}: {exc}") from exc
+            raise CsvImportError(f"{self.facts.path.name}: unreadable in the record starting "
+                                 f"at line {start}: {exc}") from exc
         finally:
             self.close()
 
