@@ -131,6 +131,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--token", dest="serve_token", default=None,
                    help="bearer token clients must send (default: demo token)")
     s.add_argument("--host", default="127.0.0.1")
+    a = sub.add_parser("audit", help="check the audit log")
+    a_sub = a.add_subparsers(dest="audit_command", required=True)
+    v = a_sub.add_parser("verify", help="verify the audit log's hash chain (exit 1 if broken)")
+    where = v.add_mutually_exclusive_group()
+    where.add_argument("--data-dir", dest="audit_data_dir", metavar="DIR",
+                       help="the console's data directory (its console.db)")
+    where.add_argument("--db", metavar="URL", help="SQLAlchemy database URL")
     m = sub.add_parser("mappack", help="build or inspect offline map packs", add_help=False)
     m.add_argument("args", nargs=argparse.REMAINDER)
     return p
@@ -399,4 +406,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose, args.data_dir)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "audit":
+        return _audit_verify(args)
     return _run_console(args)
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    """``audit verify``: print the chain's state; 0 if it holds, 1 if broken, 2 if no store."""
+    from console.services.audit import verify_store
+    from console.store import Store
+
+    url = args.db
+    if url is None:
+        from console.runtime.datadir import DB_NAME, default_data_dir
+
+        folder = Path(args.audit_data_dir or args.data_dir or default_data_dir()).expanduser()
+        if not (folder / DB_NAME).is_file():
+            print(f"no console database at {folder / DB_NAME}", file=sys.stderr)
+            return 2
+        url = store_url(folder)
+    with Store(url) as store:
+        report = verify_store(store)
+    print(report.message())
+    return 0 if report.ok else 1

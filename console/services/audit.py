@@ -1,0 +1,97 @@
+"""Audit service: record who did what (in the caller's transaction or its own) and verify.
+
+:func:`authorize` is how the services check a permission: a refusal is audited as
+``denied`` and raised as :class:`PermissionDenied`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from console.domain.audit import AuditEntry, ChainBreak, Outcome, verify_chain
+from console.domain.permissions import Action, User, allowed, require
+from console.store import audit_store
+from console.store.store import Store
+
+__all__ = ["AuditLog", "VerifyReport", "verify_store"]
+
+Clock = Callable[[], datetime]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    """Result of checking the whole chain: entry count, head hash, first break (or None)."""
+
+    entries: int
+    head: str | None
+    broken: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+    def message(self) -> str:
+        if self.broken is not None:
+            return f"audit log BROKEN at seq {self.broken.seq}: {self.broken.reason}"
+        head = self.head[:12] if self.head else "-"
+        return f"audit log OK: {self.entries} entries, head {head}"
+
+
+def verify_store(store: Store) -> VerifyReport:
+    """Walk the stored chain in seq order and report the first broken link."""
+    n, last = 0, None
+
+    def counted() -> Any:
+        nonlocal n, last
+        for entry in audit_store.entries(store):
+            n, last = n + 1, entry.hash
+            yield entry
+
+    broken = verify_chain(counted())
+    return VerifyReport(n, last, broken)
+
+
+class AuditLog:
+    """Appends audit entries to ``store`` with times from ``clock`` (UTC)."""
+
+    def __init__(self, store: Store, *, clock: Clock = _now) -> None:
+        self.store = store
+        self.clock = clock
+
+    def record(self, user: str, action: str, outcome: Outcome | str, *,
+               object_type: str | None = None, object_id: str | None = None,
+               details: dict[str, Any] | None = None,
+               session: Session | None = None) -> AuditEntry:
+        """Append one entry; inside ``session`` when given, else in a transaction of its own."""
+        fields = dict(at=self.clock(), user=user, action=action, outcome=str(outcome),
+                      object_type=object_type, object_id=object_id, details=details)
+        if session is not None:
+            return audit_store.append(session, **fields)
+        with audit_store.write_tx(self.store) as s:
+            return audit_store.append(s, **fields)
+
+    def authorize(self, user: User | None, action: Action, *, object_type: str | None = None,
+                  object_id: str | None = None) -> None:
+        """Raise PermissionDenied (audited as ``denied``) unless ``user`` may take ``action``.
+
+        Call it before opening the action's own write transaction: the refusal is recorded
+        in a transaction of its own so that it survives the refused action.
+        """
+        if allowed(user, action):
+            return
+        self.record(user.name if user else "-", str(action), Outcome.DENIED,
+                    object_type=object_type, object_id=object_id,
+                    details={"role": str(user.role) if user else None})
+        require(user, action)
+
+    def verify(self) -> VerifyReport:
+        return verify_store(self.store)
