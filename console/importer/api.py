@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from console.importer.area import infer_area, sample_points, suggest_preset
 from console.importer.options import CsvImportError, ImportOptions
 from console.importer.reader import CsvStream, FileFacts, inspect_file
 from console.importer.report import ImportPlan, ImportReport, Policy, ReportBuilder, make_plan
@@ -33,6 +34,8 @@ class Preview:
     mapping: dict[str, str]
     rows: tuple[RowResult, ...]
     notes: tuple[str, ...]
+    #: the city preset (time zone, area) the coordinates point to, if any
+    suggested_preset: str | None = None
 
 
 class Import:
@@ -42,13 +45,21 @@ class Import:
         self.options = options or ImportOptions()
         self.facts: FileFacts = inspect_file(path, self.options.encoding)
         self.stream = CsvStream(self.facts, self.options.mapping)
+        layout = self.stream.layout
+        points = sample_points(self.stream.sample, self.stream.delimiter, layout)
+        self.suggested_preset = suggest_preset(points)
+        inferred = infer_area(points) if self.options.bbox is None else None
         try:
-            self.parser = RowParser(self.stream.layout, self.options)
+            self.parser = RowParser(layout, self.options, inferred)
         except CsvImportError:
             self.stream.close()
             raise
-        layout = self.stream.layout
         notes = [self.facts.encoding_note] if self.facts.encoding_note else []
+        if inferred is not None:
+            notes.append(f"no area configured; the first rows lie around "
+                         f"{(inferred.min_lat + inferred.max_lat) / 2:.3f}, "
+                         f"{(inferred.min_lon + inferred.max_lon) / 2:.3f} — used only to "
+                         "recognise swapped coordinates")
         if self.stream.skipped_lines:
             notes.append(f"{self.stream.skipped_lines} line(s) above the header skipped")
         self.report = ImportReport(
@@ -105,7 +116,7 @@ def preview(path: PathLike, n: int = 20, options: ImportOptions | None = None) -
                 break
         return Preview(imp.report.format, imp.report.delimiter, imp.report.encoding,
                        imp.stream.layout.headers, imp.report.mapping, tuple(rows[:n]),
-                       tuple(imp.report.notes))
+                       tuple(imp.report.notes), imp.suggested_preset)
     finally:
         imp.close()
 

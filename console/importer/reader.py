@@ -115,6 +115,8 @@ class CsvStream:
         self._raw, self._text = _text(facts)
         try:
             sample = self._text.read(64 * 1024)
+            #: the start of the file as text (for inferring the area), not rows to import
+            self.sample = sample
             self.delimiter = _choose_delimiter(sample)
             self._text.seek(0)
             self._reader = csv.reader(self._text, delimiter=self.delimiter)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from console.importer import options as o
 from console.importer.headers import Layout, map_type
-from console.importer.options import ImportOptions
+from console.importer.options import BBox, ImportOptions
 from console.importer.values import (
     ValueProblem,
     parse_local,
@@ -62,7 +62,10 @@ class RowResult:
 class RowParser:
     """Turns raw rows of one layout into results; options fixed for the whole file."""
 
-    def __init__(self, layout: Layout, opts: ImportOptions) -> None:
+    def __init__(self, layout: Layout, opts: ImportOptions,
+                 inferred_area: BBox | None = None) -> None:
+        #: recognises swapped coordinates when no area is configured; flags nothing else
+        self.swap_area = opts.bbox or inferred_area
         self.cols = layout.columns
         self.width = len(layout.headers)
         self.opts = opts
@@ -163,7 +166,7 @@ class RowParser:
         if lat == 0 and lon == 0:
             issues.append(Issue(o.ZERO_COORDS, "latitude/longitude 0, 0"))
             return None
-        box = self.opts.bbox
+        box = self.swap_area
         swapped = (abs(lat) > 90 and abs(lon) <= 90) or (
             box is not None and not box.contains(lat, lon) and box.contains(lon, lat))
         if swapped:
@@ -176,6 +179,7 @@ class RowParser:
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             issues.append(Issue(o.OUT_OF_RANGE, f"latitude/longitude {lat}, {lon} out of range"))
             return None
+        box = self.opts.bbox
         if box is not None and not box.contains(lat, lon):
             reject = self.opts.outside_area == "reject"
             issues.append(Issue(o.OUTSIDE_AREA, f"{lat}, {lon} is outside the area",

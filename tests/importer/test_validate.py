@@ -169,3 +169,25 @@ def test_missing_file_and_bad_options(tmp_path: Path) -> None:
     with pytest.raises(CsvImportError, match="preset"):
         preset("atlantis")
     assert not plan(path, ImportOptions(now=NOW)).ok  # header only: nothing to import
+
+
+def test_swap_recognised_from_the_files_own_area(tmp_path: Path) -> None:
+    """No area configured: lat -77.0 / lon 38.9 is only 'swapped' because the rest is in DC."""
+    good = "".join(f"{i},Single_Gunshot,2019-05-01,10:0{i}:00,DC,38.9{i},-77.0{i}\n"
+                   for i in range(6))
+    path = write(tmp_path, "dc.csv", DC_HEADER + good
+                 + "9,Single_Gunshot,2019-05-01,11:00:00,DC,-77.01,38.91\n"
+                 + "10,Single_Gunshot,2019-05-01,11:00:00,DC,39.29,-76.61\n")
+    rep = validate(path, ImportOptions(now=NOW))
+    assert rep.rejections[o.SWAPPED].lines == [8]
+    assert o.OUTSIDE_AREA not in rep.warnings  # an inferred area flags nothing else
+    assert any("swapped" in n for n in rep.notes)
+    pv = preview(path, n=2)
+    assert pv.suggested_preset == "dc"
+    fixed = plan(path, ImportOptions(now=NOW, accept_swapped=True))
+    assert next(a for a in fixed.alerts if a.source_id == "9").latitude == 38.91
+
+
+def test_suggested_preset_for_the_samples(data: Path) -> None:
+    assert preview(data / "chicago_dirty.csv").suggested_preset == "chicago"
+    assert preview(data / "stl_dirty.csv").suggested_preset == "st_louis"
