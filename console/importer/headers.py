@@ -112,7 +112,7 @@ for _t, _names in {
 
 
 def type_key(text: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower().replace("(s)", "s")).split())
 
 
 def map_type(text: str, overrides: dict[str, str] | None = None) -> str | None:

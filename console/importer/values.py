@@ -10,6 +10,12 @@ from zoneinfo import ZoneInfo
 _DATE_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _DATE_US = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?!\d)")
 _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})(?=$|[T\s])")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_FULL_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december")
+_DATE_Y_MON_D = re.compile(r"(\d{4})[-\s]([A-Za-z]{3,9})\.?[-\s](\d{1,2})(?!\d)")
+_DATE_MON_D_Y = re.compile(r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?!\d)")
+_DATE_D_MON_Y = re.compile(r"(\d{1,2})[-\s]([A-Za-z]{3,9})\.?[-\s,]+(\d{4}|\d{2})(?!\d)")
 _TIME = re.compile(
     r"(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*([AaPp])?\.?(?:[Mm]\.?)?"
     r"\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$")
@@ -35,9 +41,36 @@ def parse_date_part(text: str, day_first: bool = False) -> tuple[date, str]:
             mo, d = (b, a) if day_first else (a, b)
         else:
             m = _DATE_COMPACT.match(s)
-            if not m:
-                raise ValueProblem(f"not a date: {text!r}")
-            y, mo, d = int(m[1]), int(m[2]), int(m[3])
+            if m:
+                y, mo, d = int(m[1]), int(m[2]), int(m[3])
+            else:
+                return _named_month(s, text)
+    try:
+        return date(y, mo, d), s[m.end():].lstrip("Tt ").strip()
+    except ValueError as exc:
+        raise ValueProblem(f"no such date: {text!r}") from exc
+
+
+def _month(name: str) -> int:
+    low = name.lower()
+    for i, (short, full) in enumerate(zip(_MONTHS, _FULL_MONTHS, strict=True)):
+        if low.startswith(short) and full.startswith(low[:len(full)]) and len(low) <= len(full):
+            return i + 1
+    raise ValueProblem(f"no month {name!r}")
+
+
+def _named_month(s: str, text: str) -> tuple[date, str]:
+    """``2024 Jan 01``, ``Jan 1, 2019``, ``01-Jan-2019``."""
+    if m := _DATE_Y_MON_D.match(s):
+        y, mo, d = int(m[1]), _month(m[2]), int(m[3])
+    elif m := _DATE_MON_D_Y.match(s):
+        y, mo, d = int(m[3]), _month(m[1]), int(m[2])
+    elif m := _DATE_D_MON_Y.match(s):
+        y, mo, d = int(m[3]), _month(m[2]), int(m[1])
+        if y < 100:
+            y += 2000 if y < 70 else 1900
+    else:
+        raise ValueProblem(f"not a date: {text!r}")
     try:
         return date(y, mo, d), s[m.end():].lstrip("Tt ").strip()
     except ValueError as exc:
@@ -113,11 +146,16 @@ def to_utc(local: datetime, zone: ZoneInfo) -> tuple[datetime, datetime, str | N
     return min(u0, u1), max(u0, u1), "ambiguous"
 
 
+_DECIMAL_COMMA = re.compile(r"[-+]?\d{1,3},\d+$")
+
+
 def parse_number(text: str) -> float | None:
     """A coordinate cell: None when blank; ValueProblem when not a finite number."""
     s = text.strip()
     if not s:
         return None
+    if _DECIMAL_COMMA.match(s):
+        s = s.replace(",", ".")
     try:
         v = float(s)
     except ValueError as exc:

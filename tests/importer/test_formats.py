@@ -59,7 +59,7 @@ def test_mapping_override() -> None:
     ("GUNSHOT OR FIRECRACKER", "gunshot_or_firecracker"),
     ("Gunshot_or_firework", "gunshot_or_firecracker"),
     ("Probable Gunfire", "probable_gunfire"), ("probable_gunfire", "probable_gunfire"),
-    ("SHOTS FIRED", "probable_gunfire"),
+    ("SHOTS FIRED", "probable_gunfire"), ("Multiple Gunshot(s)", "multiple_gunshots"),
     ("Helicopter", None), ("", None), ("gunshot", None),
 ])
 def test_types(text: str, expected: str | None) -> None:

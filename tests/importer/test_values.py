@@ -31,6 +31,11 @@ from console.importer.values import (
     ("2019-01-01", "011200", datetime(2019, 1, 1, 1, 12)),
     ("1/2/19", None, datetime(2019, 1, 2)),
     ("20190102", None, datetime(2019, 1, 2)),
+    ("2024 Jan 05 10:15:00 PM", None, datetime(2024, 1, 5, 22, 15)),
+    ("Jan 5, 2024 22:15", None, datetime(2024, 1, 5, 22, 15)),
+    ("September 5 2024", None, datetime(2024, 9, 5)),
+    ("05-Sep-2024 07:00:00", None, datetime(2024, 9, 5, 7)),
+    ("5 Sept 2024", None, datetime(2024, 9, 5)),
 ])
 def test_date_layouts(date: str, time: str | None, expected: datetime) -> None:
     local, offset = parse_local(date, time)
@@ -50,7 +55,8 @@ def test_day_first_option() -> None:
 
 
 @pytest.mark.parametrize("bad", ["2019-02-30", "13/13/2019", "yesterday", "", "2019-01-01 25:00",
-                                 "2019-01-01 13:00 PM", "2019-01-01 00:61", "1/1/2019 0:05 AM"])
+                                 "2019-01-01 13:00 PM", "2019-01-01 00:61", "1/1/2019 0:05 AM",
+                                 "2024 Foo 05", "Jnu 5, 2024", "Marchy 5, 2024", "31-Feb-2024"])
 def test_bad_dates(bad: str) -> None:
     with pytest.raises(ValueProblem):
         parse_local(bad, None)
@@ -67,7 +73,8 @@ def test_dst_gap_and_overlap() -> None:
 def test_numbers_and_locations() -> None:
     assert parse_number(" 38.9 ") == 38.9
     assert parse_number("") is None
-    for bad in ("nan", "inf", "38,9", "N38"):
+    assert parse_number("38,9") == 38.9  # a decimal comma (semicolon-separated files)
+    for bad in ("nan", "inf", "1,234,5", "N38", "38.9.1"):
         with pytest.raises(ValueProblem):
             parse_number(bad)
     assert parse_location("POINT (-87.6278 41.8819)") == (41.8819, -87.6278)
