@@ -130,6 +130,7 @@ class CsvStream:
 
     def _find_header(self, mapping: dict[str, str] | None) -> tuple[Layout, int]:
         seen: list[list[str]] = []
+        mapping_error: CsvImportError | None = None
         for _ in range(_HEADER_SEARCH_ROWS):
             row = next(self._reader, None)
             if row is None:
@@ -137,9 +138,15 @@ class CsvStream:
             if not any(c.strip() for c in row):
                 continue
             seen.append(row)
-            layout = detect_layout([c.replace("\x00", "") for c in row], mapping)
+            try:
+                layout = detect_layout([c.replace("\x00", "") for c in row], mapping)
+            except CsvImportError as exc:  # a mapping names columns of a later row
+                mapping_error = mapping_error or exc
+                continue
             if layout.usable():
                 return layout, self._reader.line_num - 1
+        if mapping_error is not None:
+            raise mapping_error
         if not seen:
             raise CsvImportError(f"{self.facts.path.name}: no header row (the file has no data)")
         shown = ", ".join(repr(c.strip())[:40] for c in seen[0][:12])

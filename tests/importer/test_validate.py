@@ -191,3 +191,17 @@ def test_swap_recognised_from_the_files_own_area(tmp_path: Path) -> None:
 def test_suggested_preset_for_the_samples(data: Path) -> None:
     assert preview(data / "chicago_dirty.csv").suggested_preset == "chicago"
     assert preview(data / "stl_dirty.csv").suggested_preset == "st_louis"
+
+
+def test_mapping_override_on_a_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.csv", "Alerts exported 2020-01-02\n"
+                 "Ref,Kind,When,North,East\n"
+                 "A1,Multiple Gunshots,2019-05-01 10:00,38.9,-77.0\n")
+    opts = ImportOptions(now=NOW, mapping={"id": "Ref", "type": "Kind", "date": "When",
+                                           "latitude": "North", "longitude": "East"})
+    p = plan(path, opts)
+    assert p.ok and p.alerts[0].source_id == "A1" and p.report.format == "generic"
+    with pytest.raises(CsvImportError, match="no column 'Wann'"):
+        validate(path, opts.with_(mapping={"date": "Wann"}))
+    with pytest.raises(CsvImportError, match="header not recognised"):
+        validate(path, ImportOptions(now=NOW))
