@@ -44,7 +44,10 @@ class Import:
     def __init__(self, path: PathLike, options: ImportOptions | None = None) -> None:
         self.options = options or ImportOptions()
         self.facts: FileFacts = inspect_file(path, self.options.encoding)
-        self.stream = CsvStream(self.facts, self.options.mapping)
+        delim = self.options.delimiter
+        if delim is not None and (len(delim) != 1 or delim in "\"\r\n"):
+            raise CsvImportError(f"a delimiter is one character, not {delim!r}")
+        self.stream = CsvStream(self.facts, self.options.mapping, delim)
         layout = self.stream.layout
         points = sample_points(self.stream.sample, self.stream.delimiter, layout)
         self.suggested_preset = suggest_preset(points)

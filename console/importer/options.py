@@ -71,6 +71,8 @@ class ImportOptions:
     #: original row texts kept per rejection reason (counts and row numbers are complete)
     sample_limit: int = 200
     encoding: str | None = None
+    #: None: chosen from the header among , ; tab |
+    delimiter: str | None = None
 
     def zone(self) -> ZoneInfo:
         try:

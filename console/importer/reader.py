@@ -93,14 +93,17 @@ def _text(facts: FileFacts) -> tuple[io.BufferedReader, io.TextIOWrapper]:
     return raw, io.TextIOWrapper(raw, encoding=facts.encoding, errors="strict", newline="")
 
 
-def _choose_delimiter(sample: str) -> str:
+def _choose_delimiter(sample: str, mapping: dict[str, str] | None) -> str:
     """The delimiter under which a header row is recognised with the most columns."""
     lines = sample.splitlines()[:_HEADER_SEARCH_ROWS]
     best, best_score = ",", -1
     for delim in _DELIMITERS:
         for line in lines:
             cells = next(csv.reader([line], delimiter=delim), [])
-            layout = detect_layout(cells)
+            try:
+                layout = detect_layout(cells, mapping)
+            except CsvImportError:
+                layout = detect_layout(cells)
             score = len(layout.columns) * 10 + len(cells) if layout.usable() else len(cells) - 100
             if score > best_score:
                 best, best_score = delim, score
@@ -110,14 +113,15 @@ def _choose_delimiter(sample: str) -> str:
 class CsvStream:
     """The rows of a file after its header, read once; ``bytes_done`` for progress."""
 
-    def __init__(self, facts: FileFacts, mapping: dict[str, str] | None = None) -> None:
+    def __init__(self, facts: FileFacts, mapping: dict[str, str] | None = None,
+                 delimiter: str | None = None) -> None:
         self.facts = facts
         self._raw, self._text = _text(facts)
         try:
             sample = self._text.read(64 * 1024)
             #: the start of the file as text (for inferring the area), not rows to import
             self.sample = sample
-            self.delimiter = _choose_delimiter(sample)
+            self.delimiter = delimiter or _choose_delimiter(sample, mapping)
             self._text.seek(0)
             self._reader = csv.reader(self._text, delimiter=self.delimiter)
             self.layout, self.skipped_lines = self._find_header(mapping)

@@ -205,3 +205,13 @@ def test_mapping_override_on_a_file(tmp_path: Path) -> None:
         validate(path, opts.with_(mapping={"date": "Wann"}))
     with pytest.raises(CsvImportError, match="header not recognised"):
         validate(path, ImportOptions(now=NOW))
+
+
+def test_explicit_delimiter(tmp_path: Path) -> None:
+    path = write(tmp_path, "p.csv", "Type|Date|Latitude|Longitude\nSingle Gunshot|2019-05-01|38.9|-77\n")
+    assert validate(path, ImportOptions(now=NOW)).delimiter == "|"
+    assert validate(path, ImportOptions(now=NOW, delimiter="|")).accepted == 1
+    with pytest.raises(CsvImportError, match="header not recognised"):
+        validate(path, ImportOptions(now=NOW, delimiter=";"))
+    with pytest.raises(CsvImportError, match="one character"):
+        validate(path, ImportOptions(now=NOW, delimiter="||"))
