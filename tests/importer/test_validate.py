@@ -215,3 +215,13 @@ def test_explicit_delimiter(tmp_path: Path) -> None:
         validate(path, ImportOptions(now=NOW, delimiter=";"))
     with pytest.raises(CsvImportError, match="one character"):
         validate(path, ImportOptions(now=NOW, delimiter="||"))
+
+
+def test_refuse_file_policy_on_a_clean_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "c.csv", DC_HEADER + "1,Single_Gunshot,2019-05-01,10:00:00,DC,38.9,-77\n"
+                 "2,Probable Gunfire,2019-05-01,10:01:00,DC,38.91,-77\n")
+    p = plan(path, preset("dc", now=NOW), policy="refuse_file")
+    assert p.ok and len(p.alerts) == 2 and p.refusal is None
+    assert p.report.sha256 and p.report.size == path.stat().st_size
+    with pytest.raises(CsvImportError, match="policy"):
+        plan(path, policy="sometimes")  # type: ignore[arg-type]
