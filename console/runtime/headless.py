@@ -98,7 +98,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    store = Store(f"sqlite+pysqlite:///{folder / DB_NAME}")
+    try:
+        store = Store(f"sqlite+pysqlite:///{folder / DB_NAME}")
+    except Exception as exc:
+        problem = classify_store_error(exc)
+        if problem is None:
+            raise
+        print(f"mobile-alert-console: cannot open the store in {folder}: {problem.message}",
+              file=sys.stderr)
+        lock.release()
+        return 2
     client = FeedClient(args.feed, args.token, store, wait=args.wait,
                         backoff=Backoff(0.1, max(0.1, args.backoff_cap)))
     client.start()

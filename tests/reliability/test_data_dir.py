@@ -64,3 +64,14 @@ def test_check_data_dir_creates_and_probes(tmp_path: Path) -> None:
         assert "not a directory" in str(exc).lower()
     else:
         raise AssertionError("a file was accepted as the data directory")
+
+
+def test_full_disk_at_start(tmpfs: Callable[[str], Path]) -> None:
+    from tests.reliability.test_store_faults import _fill
+
+    full = tmpfs("size=1m")
+    (full / "data").mkdir()
+    _fill(full)
+    line = _one_clear_line(run_console("--data-dir", str(full / "data"), timeout=30),
+                           "cannot write to")
+    assert "No space left on device" in line
