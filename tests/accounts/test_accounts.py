@@ -84,6 +84,13 @@ def test_wrong_password_and_unknown_user_read_the_same(service: AccountService, 
     assert _audit(store)[-1] == (name, "sign_in", "denied", name)
 
 
+def test_an_overlong_user_name_is_refused_and_audited_clipped(service: AccountService,
+                                                             store: Store) -> None:
+    with pytest.raises(SignInError, match="^wrong user name or password$"):
+        service.sign_in("x" * 500, PASSWORD)
+    assert _audit(store)[-1] == ("x" * 64, "sign_in", "denied", "x" * 64)
+
+
 def test_five_failures_lock_for_ten_minutes(service: AccountService, store: Store,
                                             clock: Clock) -> None:
     for attempt in range(1, 5):
