@@ -83,6 +83,9 @@ def _setup_logging(verbose: bool, data_dir: str | None) -> None:
             folder / "console.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"))
     except OSError as exc:  # a read-only home must not stop the console
         print(f"mobile-alert-console: no log file ({exc})", file=sys.stderr)
+    # a full or read-only disk must not turn every later log line into a traceback on
+    # stderr (the console keeps running; the store reports the disk in the status bar)
+    logging.raiseExceptions = False
     redact = RedactingFilter()
     for h in handlers:
         h.setFormatter(fmt)
