@@ -24,7 +24,7 @@ def default_url() -> str:
     """SQLite file in the per-user data directory (created if missing)."""
     folder = Path(user_data_dir(APP_NAME, appauthor=False))
     folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite+pysqlite:///{folder / 'console.sqlite3'}"
+    return f"sqlite+pysqlite:///{folder / 'console.db'}"  # the name --data-dir uses too
 
 
 def _sqlite_pragmas(busy_timeout_ms: int) -> Any:

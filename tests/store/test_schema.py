@@ -70,7 +70,7 @@ def test_default_url_is_in_user_data_dir(tmp_path: Path, monkeypatch: pytest.Mon
     store = Store()
     try:
         assert store.url == (
-            f"sqlite+pysqlite:///{tmp_path / 'MobileAlertConsole' / 'console.sqlite3'}")
-        assert (tmp_path / "MobileAlertConsole" / "console.sqlite3").is_file()
+            f"sqlite+pysqlite:///{tmp_path / 'MobileAlertConsole' / 'console.db'}")
+        assert (tmp_path / "MobileAlertConsole" / "console.db").is_file()
     finally:
         store.close()
