@@ -77,7 +77,8 @@ def upgrade() -> None:
         for ddl in _PG_TRIGGERS:
             op.execute(ddl)
     else:
-        raise NotImplementedError(f"no append-only triggers for {dialect}")
+        raise RuntimeError(f"the audit log is kept on SQLite or PostgreSQL, not {dialect}: "
+                           "no append-only triggers for it")
 
 
 def downgrade() -> None:
