@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +203,8 @@ def test_replay_follows_the_audio_playhead(qtbot, make_view, pittsburgh: Path) -
     player = view.audio_player
     qtbot.waitUntil(lambda: len(player.clips) > 0, timeout=20000)
     if player.engine is None:
+        if os.environ.get("CI") == "true":  # CI plays into the ALSA null sink: a device exists
+            pytest.fail(f"no sound output in CI: {player.device_error}")
         pytest.skip(f"no sound output here: {player.device_error}")
     seen: list[int] = []
     view.shot_highlighted.connect(seen.append)
