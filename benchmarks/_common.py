@@ -9,8 +9,10 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -106,3 +108,28 @@ def summary_ms(values: list[float]) -> str:
     ms = [v * 1000.0 for v in values]
     return (f"n={len(ms)}  p50={pct(ms, 50):.1f} ms  p99={pct(ms, 99):.1f} ms  "
             f"max={max(ms):.1f} ms  mean={statistics.fmean(ms):.1f} ms")
+
+
+@contextmanager
+def console_on_loopback(app: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """The real console window on a loopback feed and a temporary SQLite store, shown at
+    1280x800 with its map ready; yields (window, server, store) and tears all down."""
+    from console.app import build_main_window, store_url
+    from console.feed.server import FeedServer
+    from console.store import Store
+
+    tmp = tempfile.TemporaryDirectory(prefix="mac-bench-")
+    server = FeedServer("127.0.0.1", 0, TOKEN).start()
+    store = Store(store_url(tmp.name))
+    win = build_main_window(store, server.url, TOKEN, sound=False)
+    win.resize(1280, 800)
+    win.show()
+    try:
+        wait_until(app, lambda: win.map.is_ready, 30, "map ready")
+        yield win, server, store
+    finally:
+        win.close()
+        win.shutdown()
+        server.stop()
+        store.close()
+        tmp.cleanup()

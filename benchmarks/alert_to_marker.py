@@ -18,14 +18,13 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import tempfile
 import threading
 import time
 
 from _common import (
     OBSERVE_MARKERS,
-    TOKEN,
     alert,
+    console_on_loopback,
     make_app,
     run_js,
     seen_in_page,
@@ -44,72 +43,57 @@ def main() -> int:
     args = p.parse_args()
 
     app = make_app()
-    from console.app import build_main_window, store_url
-    from console.feed.server import FeedServer
-    from console.store import Store
+    with console_on_loopback(app) as (win, server, store):
+        run_js(app, win.map, OBSERVE_MARKERS)
+        in_model: dict[str, float] = {}
 
-    tmp = tempfile.TemporaryDirectory(prefix="mac-bench-")
-    server = FeedServer("127.0.0.1", 0, TOKEN).start()
-    store = Store(store_url(tmp.name))
-    win = build_main_window(store, server.url, TOKEN, sound=False)
-    win.resize(1280, 800)
-    win.show()
-    wait_until(app, lambda: win.map.is_ready, 30, "map ready")
-    run_js(app, win.map, OBSERVE_MARKERS)
-    in_model: dict[str, float] = {}
+        def rows_inserted(_parent, first, last) -> None:
+            now = time.time()
+            for r in range(first, last + 1):
+                in_model.setdefault(win.model.row_at(r).alert.id, now)
 
-    def rows_inserted(_parent, first, last) -> None:
-        now = time.time()
-        for r in range(first, last + 1):
-            in_model.setdefault(win.model.row_at(r).alert.id, now)
+        win.model.rowsInserted.connect(rows_inserted)
+        win.start()
 
-    win.model.rowsInserted.connect(rows_inserted)
-    win.start()
+        published: dict[str, float] = {}
+        rng = random.Random(7)
 
-    published: dict[str, float] = {}
-    rng = random.Random(7)
+        def publisher() -> None:
+            for i in range(args.alerts):
+                deadline = time.monotonic() + 30
+                while (not args.burst and i and alert(i - 1, "M")["id"] not in in_model
+                       and time.monotonic() < deadline):
+                    time.sleep(0.001)
+                time.sleep(args.gap_ms / 1000.0 * rng.uniform(0.5, 1.5))
+                a = alert(i, "M")
+                published[a["id"]] = time.time()
+                server.publish(a)
 
-    def publisher() -> None:
-        for i in range(args.alerts):
-            deadline = time.monotonic() + 30
-            while (not args.burst and i and alert(i - 1, "M")["id"] not in in_model
-                   and time.monotonic() < deadline):
-                time.sleep(0.001)
-            time.sleep(args.gap_ms / 1000.0 * rng.uniform(0.5, 1.5))
-            a = alert(i, "M")
-            published[a["id"]] = time.time()
-            server.publish(a)
+        t = threading.Thread(target=publisher, daemon=True)
+        t.start()
+        wait_until(app, lambda: not t.is_alive() and win.model.rowCount() >= args.alerts, 120,
+                   "all alerts in the queue")
+        seen: dict[str, float] = {}
 
-    t = threading.Thread(target=publisher, daemon=True)
-    t.start()
-    wait_until(app, lambda: not t.is_alive() and win.model.rowCount() >= args.alerts, 120,
-               "all alerts in the queue")
-    seen: dict[str, float] = {}
+        def all_seen() -> bool:
+            seen.update(seen_in_page(app, win.map))
+            return len(seen) >= args.alerts
 
-    def all_seen() -> bool:
-        seen.update(seen_in_page(app, win.map))
-        return len(seen) >= args.alerts
-
-    wait_until(app, all_seen, 30, "all markers in the page")
-    to_marker = [seen[k] - published[k] for k in published]
-    to_model = [in_model[k] - published[k] for k in published]
-    markers = run_js(app, win.map, "window.macMap.markerCount()")
-    mode = "burst" if args.burst else "paced"
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"alerts published: {args.alerts} ({mode}, mean gap {args.gap_ms:.0f} ms), "
-          f"markers in page: {markers}, stored: {len(store.list_incidents(limit=10000))}, "
-          f"load average {load}")
-    print(f"publish -> row in queue model : {summary_ms(to_model)}")
-    print(f"publish -> marker in the page : {summary_ms(to_marker)}")
-    print("target: p99 <= 250 ms")
-    if os.environ.get("MAC_BENCH_DEBUG"):
-        print([round(x * 1000) for x in to_model])
-        print([round(x * 1000) for x in to_marker])
-    win.close()
-    win.shutdown()
-    server.stop()
-    store.close()
-    tmp.cleanup()
+        wait_until(app, all_seen, 30, "all markers in the page")
+        to_marker = [seen[k] - published[k] for k in published]
+        to_model = [in_model[k] - published[k] for k in published]
+        markers = run_js(app, win.map, "window.macMap.markerCount()")
+        mode = "burst" if args.burst else "paced"
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"alerts published: {args.alerts} ({mode}, mean gap {args.gap_ms:.0f} ms), "
+              f"markers in page: {markers}, stored: {len(store.list_incidents(limit=10000))}, "
+              f"load average {load}")
+        print(f"publish -> row in queue model : {summary_ms(to_model)}")
+        print(f"publish -> marker in the page : {summary_ms(to_marker)}")
+        print("target: p99 <= 250 ms")
+        if os.environ.get("MAC_BENCH_DEBUG"):
+            print([round(x * 1000) for x in to_model])
+            print([round(x * 1000) for x in to_marker])
     return 0
 
 

@@ -22,10 +22,9 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import tempfile
 import time
 
-from _common import TOKEN, alert, make_app, run_js, summary_ms, wait_until
+from _common import alert, console_on_loopback, make_app, run_js, summary_ms, wait_until
 
 
 def main() -> int:
@@ -36,75 +35,60 @@ def main() -> int:
     args = p.parse_args()
 
     app = make_app()
-    from console.app import build_main_window, store_url
-    from console.feed.server import FeedServer
-    from console.store import Store
+    with console_on_loopback(app) as (win, server, store):
+        win.start()
+        t0 = time.perf_counter()
+        for i in range(args.alerts):
+            server.publish(alert(i, "Q"))
+        wait_until(app, lambda: win.model.rowCount() >= args.alerts, 300, "all rows in the queue")
+        t_rows = time.perf_counter() - t0
+        wait_until(app, lambda: run_js(app, win.map, "window.macMap.listIncidents().length",
+                                       timeout=60) >= args.alerts, 300, "all incidents in the page")
+        t_page = time.perf_counter() - t0
+        print(f"{args.alerts} alerts: all in the queue after {t_rows:.2f} s, all on the map after "
+              f"{t_page:.2f} s; markers in page: {run_js(app, win.map, 'window.macMap.markerCount()')}")
 
-    tmp = tempfile.TemporaryDirectory(prefix="mac-bench-")
-    server = FeedServer("127.0.0.1", 0, TOKEN).start()
-    store = Store(store_url(tmp.name))
-    win = build_main_window(store, server.url, TOKEN, sound=False)
-    win.resize(1280, 800)
-    win.show()
-    wait_until(app, lambda: win.map.is_ready, 30, "map ready")
-    win.start()
-    t0 = time.perf_counter()
-    for i in range(args.alerts):
-        server.publish(alert(i, "Q"))
-    wait_until(app, lambda: win.model.rowCount() >= args.alerts, 300, "all rows in the queue")
-    t_rows = time.perf_counter() - t0
-    wait_until(app, lambda: run_js(app, win.map, "window.macMap.listIncidents().length",
-                                   timeout=60) >= args.alerts, 300, "all incidents in the page")
-    t_page = time.perf_counter() - t0
-    print(f"{args.alerts} alerts: all in the queue after {t_rows:.2f} s, all on the map after "
-          f"{t_page:.2f} s; markers in page: {run_js(app, win.map, 'window.macMap.markerCount()')}")
-
-    rng = random.Random(3)
-    ids = win.model.ids()
-    panel_call, panel_painted, all_events, map_selected = [], [], [], []
-    for _ in range(args.selections):
-        incident_id = rng.choice(ids)
-        start = time.perf_counter()
-        win.select_incident(incident_id)
-        shown = win.panel.incident_id == incident_id
-        panel_call.append(time.perf_counter() - start)
-        win.panel.repaint()
-        panel_painted.append(time.perf_counter() - start)
-        app.processEvents()
-        all_events.append(time.perf_counter() - start)
-        if not shown:
-            print(f"panel did not show {incident_id}")
-        wait_until(app, lambda i=incident_id: run_js(
-            app, win.map, f"(window.macMap.state({i!r}) || {{}}).selected === true"), 30,
-            "page selection")
-        map_selected.append(time.perf_counter() - start)
-        # let the details (revision history) come back from the store before the next tap
-        wait_until(app, lambda: "Revision history" in win.panel.text(), 10, "panel details")
-        # the next tap comes to a settled map (tiles of this view loaded)
-        wait_until(app, lambda: not run_js(app, win.map, "window.macMap.tileStatus().loading"),
-                   30, "tiles loaded")
-    round_trip = []
-    for _ in range(100):
-        start = time.perf_counter()
-        run_js(app, win.map, "1")
-        round_trip.append(time.perf_counter() - start)
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"{args.selections} selections among {win.model.rowCount()} rows "
-          f"(load average {load}):")
-    print(f"select -> panel shown (call)         : {summary_ms(panel_call)}")
-    print(f"select -> panel shown and painted    : {summary_ms(panel_painted)}")
-    print(f"select -> all posted events handled  : {summary_ms(all_events)}")
-    print(f"select -> map reports it selected    : {summary_ms(map_selected)}")
-    print(f"page round trip, {args.alerts} incidents     : {summary_ms(round_trip)}")
-    print("target: select -> panel shown <= 50 ms")
-    if args.screenshot:
-        win.grab().save(args.screenshot)
-        print(f"screenshot: {args.screenshot}")
-    win.close()
-    win.shutdown()
-    server.stop()
-    store.close()
-    tmp.cleanup()
+        rng = random.Random(3)
+        ids = win.model.ids()
+        panel_call, panel_painted, all_events, map_selected = [], [], [], []
+        for _ in range(args.selections):
+            incident_id = rng.choice(ids)
+            start = time.perf_counter()
+            win.select_incident(incident_id)
+            shown = win.panel.incident_id == incident_id
+            panel_call.append(time.perf_counter() - start)
+            win.panel.repaint()
+            panel_painted.append(time.perf_counter() - start)
+            app.processEvents()
+            all_events.append(time.perf_counter() - start)
+            if not shown:
+                print(f"panel did not show {incident_id}")
+            wait_until(app, lambda i=incident_id: run_js(
+                app, win.map, f"(window.macMap.state({i!r}) || {{}}).selected === true"), 30,
+                "page selection")
+            map_selected.append(time.perf_counter() - start)
+            # let the details (revision history) come back from the store before the next tap
+            wait_until(app, lambda: "Revision history" in win.panel.text(), 10, "panel details")
+            # the next tap comes to a settled map (tiles of this view loaded)
+            wait_until(app, lambda: not run_js(app, win.map, "window.macMap.tileStatus().loading"),
+                       30, "tiles loaded")
+        round_trip = []
+        for _ in range(100):
+            start = time.perf_counter()
+            run_js(app, win.map, "1")
+            round_trip.append(time.perf_counter() - start)
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"{args.selections} selections among {win.model.rowCount()} rows "
+              f"(load average {load}):")
+        print(f"select -> panel shown (call)         : {summary_ms(panel_call)}")
+        print(f"select -> panel shown and painted    : {summary_ms(panel_painted)}")
+        print(f"select -> all posted events handled  : {summary_ms(all_events)}")
+        print(f"select -> map reports it selected    : {summary_ms(map_selected)}")
+        print(f"page round trip, {args.alerts} incidents     : {summary_ms(round_trip)}")
+        print("target: select -> panel shown <= 50 ms")
+        if args.screenshot:
+            win.grab().save(args.screenshot)
+            print(f"screenshot: {args.screenshot}")
     return 0
 
 
