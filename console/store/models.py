@@ -312,3 +312,15 @@ class AuditLogRow(Base):
     details: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# -- 0005 history search (columns on incidents are declared above) ---------------------
+
+
+# -- 0006 imports ----------------------------------------------------------------------
+
+
+# -- 0007 releases ---------------------------------------------------------------------
+
+
+# -- 0008 retention --------------------------------------------------------------------
