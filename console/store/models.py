@@ -324,3 +324,33 @@ class AuditLogRow(Base):
 
 
 # -- 0008 retention --------------------------------------------------------------------
+
+
+class LegalHold(Base):
+    """A legal hold on an incident: while not released, retention never purges it."""
+
+    __tablename__ = "legal_holds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(String(64))
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    released_by: Mapped[str | None] = mapped_column(String(64))
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    release_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class PurgedIncident(Base):
+    """The tombstone left by a retention purge: what was removed, when and by whom."""
+
+    __tablename__ = "purged_incidents"
+
+    incident_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    original_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    type: Mapped[str] = mapped_column(String(32))
+    purged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    purged_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    #: rows removed per table for this incident, e.g. ``{"alert_revisions": 3}``
+    removed: Mapped[dict[str, Any]] = mapped_column(JSON)
