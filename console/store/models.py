@@ -323,6 +323,32 @@ class AuditLogRow(Base):
 # -- 0007 releases ---------------------------------------------------------------------
 
 
+class ReleaseRequest(Base):
+    """A request to release an incident's report or audio to an outside party.
+
+    ``status``: pending -> approved | refused; approved -> produced (one outside copy per
+    approval). ``output_sha256`` lists the SHA-256 of each file produced, space-separated.
+    """
+
+    __tablename__ = "release_requests"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    recipient: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requester_role: Mapped[str] = mapped_column(String(16))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    produced_by: Mapped[str | None] = mapped_column(String(64))
+    produced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    output_sha256: Mapped[str | None] = mapped_column(Text)
+
+
 # -- 0008 retention --------------------------------------------------------------------
 
 
