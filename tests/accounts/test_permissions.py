@@ -31,6 +31,8 @@ EXPECTED = {
     Action.MANAGE_ACCOUNTS: {ADM},
     Action.PURGE_RECORDS: {ADM},
     Action.VERIFY_AUDIT: {SUP, CAP, ADM},
+    # legal holds on incidents (retention): investigators, captains, administrators
+    Action.MANAGE_LEGAL_HOLDS: {INV, CAP, ADM},
 }
 
 
