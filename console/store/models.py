@@ -320,6 +320,34 @@ class AuditLogRow(Base):
 # -- 0006 imports ----------------------------------------------------------------------
 
 
+class ImportBatch(Base):
+    """One open-data file imported into incidents (all its kept rows, in one transaction).
+
+    ``sha256`` is unique: the same file is never imported twice. ``namespace`` is the
+    middle part of the imported incident ids (``imp:<namespace>:<id>``); ``rejections``
+    counts the rejected rows per reason code.
+    """
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    format: Mapped[str] = mapped_column(String(32))
+    namespace: Mapped[str] = mapped_column(String(16))
+    policy: Mapped[str] = mapped_column(String(16))
+    rows_total: Mapped[int] = mapped_column(Integer)
+    rows_imported: Mapped[int] = mapped_column(Integer)
+    rows_rejected: Mapped[int] = mapped_column(Integer)
+    rows_existing: Mapped[int] = mapped_column(Integer)
+    first_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejections: Mapped[dict[str, Any]] = mapped_column(JSON)
+    username: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # -- 0007 releases ---------------------------------------------------------------------
 
 
