@@ -18,7 +18,7 @@ from console.importer.values import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportedAlert:
     """A published alert as the console will store it (UTC time, WGS 84)."""
 
