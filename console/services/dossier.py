@@ -94,6 +94,8 @@ class CanvassSummary:
     outcomes: Mapping[str, int]
     witnesses: int
     visits: int
+    #: latest outcome per door (map-pack address key) counted above
+    doors: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -284,7 +286,7 @@ def _canvass_summary(area: CanvassArea | None, visits: list[CanvassVisit],
     witnesses = sum(1 for v in visits if v.witness) + relayed_witnesses
     return CanvassSummary(area, None if keys is None else len(keys), visited,
                           dict(Counter(str(o) for o in latest.values())), witnesses,
-                          len(visits))
+                          len(visits), {k: str(o) for k, o in latest.items()})
 
 
 def _area_keys(area: CanvassArea, pack: _AddressSource | str | Path | None) -> set[str] | None:
