@@ -120,8 +120,9 @@ class ReleaseService:
         with audit_store.write_tx(self.store) as s:
             if s.get(Incident, incident_id) is None:
                 raise KeyError(f"no incident {incident_id!r} in the store")
-            if kind is ReleaseKind.AUDIO and not s.scalar(
-                    select(AudioCache.n).where(AudioCache.incident_id == incident_id).limit(1)):
+            if kind is ReleaseKind.AUDIO and s.scalar(
+                    select(AudioCache.n).where(AudioCache.incident_id == incident_id)
+                    .limit(1)) is None:
                 raise ReleaseDenied(f"incident {incident_id} has no audio cached to release")
             row = ReleaseRequest(
                 id=new_request_id(), incident_id=incident_id, kind=str(kind),
