@@ -201,9 +201,16 @@
     const i = selectedId === null ? undefined : byId.get(selectedId);
     if (i === undefined) return false;
     const at = L.latLng(points.lats[i], points.lons[i]);
-    ring = L.circleMarker(at, { pane: "macHighlight", radius: 13, weight: 4, color: "#1f6feb",
-                                fill: true, fillOpacity: 0.15, interactive: false,
-                                className: "mac-desk-highlight" }).addTo(map);
+    // the ring and a dot of its own: a clustered incident shows through its cluster
+    ring = L.featureGroup([
+      L.circleMarker(at, { pane: "macHighlight", radius: 14, weight: 4, color: "#1f6feb",
+                           fill: true, fillColor: "#ffffff", fillOpacity: 0.55, interactive: false,
+                           className: "mac-desk-highlight" }),
+      L.circleMarker(at, { pane: "macHighlight", radius: 6, weight: 2, color: "#ffffff",
+                           fillColor: colourOf(points.names[points.types[i]]), fillOpacity: 1,
+                           interactive: false, className: "mac-desk-selected-dot" }),
+    ]).addTo(map);
+    ring.macAt = at;
     if (pan) {
       if (map.getZoom() < SELECT_ZOOM - 1) map.setView(at, SELECT_ZOOM, { animate: false });
       else map.panTo(at, { animate: false });
@@ -319,7 +326,7 @@
       loading: loading !== null, lastDraw: lastDraw,
       heat: !!(heat && map.hasLayer(heat)), heatPoints: heat ? heat._latlngs.length : 0,
       markers: showMarkers, selected: selectedId,
-      ring: ring ? [ring.getLatLng().lat, ring.getLatLng().lng] : null,
+      ring: ring ? [ring.macAt.lat, ring.macAt.lng] : null,
       drawing: drawing, draft: draft.length,
       area: area ? area.getLatLngs()[0].map((p) => [p.lat, p.lng]) : null,
       zoom: map.getZoom(), center: [map.getCenter().lat, map.getCenter().lng],
