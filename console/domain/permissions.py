@@ -43,6 +43,8 @@ class Action(StrEnum):
     MANAGE_ACCOUNTS = "manage_accounts"
     PURGE_RECORDS = "purge_records"
     VERIFY_AUDIT = "verify_audit"
+    SEARCH_HISTORY = "search_history"
+    VIEW_STATISTICS = "view_statistics"
     IMPORT_DATA = "import_data"
     MANAGE_LEGAL_HOLDS = "manage_legal_holds"
 
@@ -64,6 +66,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ACCOUNTS: frozenset({_R.ADMINISTRATOR}),
     Action.PURGE_RECORDS: frozenset({_R.ADMINISTRATOR}),
     Action.VERIFY_AUDIT: frozenset({_R.SUPERVISOR, _R.CAPTAIN, _R.ADMINISTRATOR}),
+    Action.SEARCH_HISTORY: frozenset({_R.SUPERVISOR, _R.INVESTIGATOR, _R.CAPTAIN}),
+    Action.VIEW_STATISTICS: frozenset({_R.SUPERVISOR, _R.INVESTIGATOR, _R.CAPTAIN}),
     Action.IMPORT_DATA: frozenset({_R.SUPERVISOR, _R.INVESTIGATOR, _R.CAPTAIN,
                                    _R.ADMINISTRATOR}),
     Action.MANAGE_LEGAL_HOLDS: frozenset({_R.INVESTIGATOR, _R.CAPTAIN, _R.ADMINISTRATOR}),

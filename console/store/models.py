@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -66,6 +67,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=_NAMING)
 
 
+def _incident_search_text(context: Any) -> str:
+    """Insert default of ``incidents.search_text`` from the row's own columns."""
+    from console.store.history_store import row_search_text  # store helper, no cycle at import
+
+    return row_search_text(context.get_current_parameters())
+
+
 class Incident(Base):
     """Current state of an incident: its highest revision received."""
 
@@ -89,6 +97,28 @@ class Incident(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 0005: figures kept from the unit events for the desk's search and statistics
+    # (console.domain.history.summarize_events; console.store.history_store.refresh)
+    status: Mapped[str | None] = mapped_column(String(16))
+    disposition: Mapped[str | None] = mapped_column(String(32))
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    en_route_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    on_scene_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    en_route_s: Mapped[float | None] = mapped_column(Double)
+    on_scene_s: Mapped[float | None] = mapped_column(Double)
+    canvassed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    evidence_found: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=false())
+    source: Mapped[str] = mapped_column(String(8), default="feed", server_default="feed")
+    search_text: Mapped[str] = mapped_column(Text, default=_incident_search_text,
+                                             server_default="")
+
+    __table_args__ = (
+        Index(None, "district", "time"),
+        Index(None, "beat", "time"),
+        Index(None, "lat", "lon"),
+    )
 
 
 class AlertRevision(Base):

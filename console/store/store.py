@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from console.domain.alert import Alert, alert_to_json, parse_alert
 from console.domain.events import UnitEvent, event_to_json
+from console.store import history_store as _history
 from console.store import outbox as _outbox
 from console.store import workflow as _workflow
 from console.store.engine import BUSY_TIMEOUT_MS, WRITE, default_url, make_engine, migrate
@@ -92,7 +93,9 @@ class Store:
         with self._tx() as s:
             for alert in alerts:
                 outcome = self._ingest_one(s, alert, feed_url, now)
-                _workflow.add_relayed(s, alert.events, now)
+                relayed = _workflow.add_relayed(s, alert.events, now)
+                if relayed or outcome in ("new", "updated"):
+                    _history.refresh_many(s, [alert.id, *(e.incident_id for e in alert.events)])
                 counts[outcome] += 1
                 if outcome in ("new", "updated"):
                     changed.append(alert)

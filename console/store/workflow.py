@@ -15,6 +15,7 @@ from console.domain._checks import format_time
 from console.domain.alert import Alert, parse_alert
 from console.domain.events import UnitEvent, parse_event
 from console.domain.nearby import RELATED_WINDOW, bounding_box, is_prior, is_related
+from console.store import history_store as _history
 from console.store.models import Incident, IncidentLink, OutboxEvent, UnitEventRow, UnitIdentity
 from console.store.records import IncidentLinkRecord, StoredEvent, UnitIdentityRecord
 
@@ -30,6 +31,7 @@ def add_event(s: Session, event: UnitEvent, source: str, now: datetime) -> bool:
                        kind=str(event.kind), at=event.at, unit=event.unit,
                        data=dict(event.data), source=source, received_at=now))
     s.flush()
+    _history.refresh(s, event.incident_id)
     return True
 
 

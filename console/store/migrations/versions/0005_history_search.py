@@ -1,5 +1,11 @@
 """History search: incident columns and indexes for the desk.
 
+Adds to ``incidents`` the figures folded from the unit events (status, disposition,
+dispatch / en route / on scene / clear times, response seconds, canvass and evidence
+flags), the row's source (``feed`` or ``import``) and a lower-cased search text; fills
+them for the incidents already stored; indexes district + time, beat + time and lat + lon
+so that an area and time search over years of incidents reads an index range.
+
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-26
@@ -7,18 +13,110 @@ Create Date: 2026-11-26
 
 from __future__ import annotations
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+from collections import defaultdict
+from types import MappingProxyType
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+from console.domain.events import EventKind, UnitEvent
+from console.domain.history import search_text, summarize_events
 
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
 
+_TS = sa.DateTime(timezone=True)
+_TIMES = ("dispatched_at", "en_route_at", "on_scene_at", "cleared_at")
+_INDEXES = {"ix_incidents_district_time": ["district", "time"],
+            "ix_incidents_beat_time": ["beat", "time"],
+            "ix_incidents_lat_lon": ["lat", "lon"]}
+
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("incidents") as batch:
+        batch.add_column(sa.Column("status", sa.String(16), nullable=True))
+        batch.add_column(sa.Column("disposition", sa.String(32), nullable=True))
+        for name in _TIMES:
+            batch.add_column(sa.Column(name, _TS, nullable=True))
+        batch.add_column(sa.Column("en_route_s", sa.Double(), nullable=True))
+        batch.add_column(sa.Column("on_scene_s", sa.Double(), nullable=True))
+        batch.add_column(sa.Column("canvassed", sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
+        batch.add_column(sa.Column("evidence_found", sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
+        batch.add_column(sa.Column("source", sa.String(8), nullable=False,
+                                   server_default="feed"))
+        batch.add_column(sa.Column("search_text", sa.Text(), nullable=False,
+                                   server_default=""))
+    for name, cols in _INDEXES.items():
+        op.create_index(name, "incidents", cols)
+    _backfill(op.get_bind())
 
 
 def downgrade() -> None:
-    pass
+    for name in _INDEXES:
+        op.drop_index(name, table_name="incidents")
+    with op.batch_alter_table("incidents") as batch:
+        for name in ("search_text", "source", "evidence_found", "canvassed", "on_scene_s",
+                     "en_route_s", *reversed(_TIMES), "disposition", "status"):
+            batch.drop_column(name)
+
+
+def _tables() -> tuple[sa.TableClause, sa.TableClause, sa.TableClause]:
+    from console.store.models import UTCDateTime  # the stored time format of every backend
+
+    incidents = sa.table(
+        "incidents", sa.column("id", sa.String), sa.column("address", sa.String),
+        sa.column("district", sa.String), sa.column("beat", sa.String),
+        sa.column("payload", sa.JSON), sa.column("status", sa.String),
+        sa.column("disposition", sa.String),
+        *(sa.column(n, UTCDateTime) for n in _TIMES),
+        sa.column("en_route_s", sa.Double), sa.column("on_scene_s", sa.Double),
+        sa.column("canvassed", sa.Boolean), sa.column("evidence_found", sa.Boolean),
+        sa.column("search_text", sa.Text))
+    events = sa.table(
+        "unit_events", sa.column("event_id", sa.String), sa.column("incident_id", sa.String),
+        sa.column("kind", sa.String), sa.column("at", UTCDateTime),
+        sa.column("unit", sa.String), sa.column("data", sa.JSON))
+    revisions = sa.table("alert_revisions", sa.column("incident_id", sa.String),
+                         sa.column("received_at", UTCDateTime))
+    return incidents, events, revisions
+
+
+def _event(row: Any) -> UnitEvent | None:
+    try:
+        return UnitEvent(row.event_id, row.incident_id, EventKind(row.kind), row.at, row.unit,
+                         MappingProxyType(dict(row.data or {})))
+    except ValueError:
+        return None
+
+
+def _backfill(conn: sa.Connection) -> None:
+    incidents, events, revisions = _tables()
+    by_incident: dict[str, list[UnitEvent]] = defaultdict(list)
+    for row in conn.execute(sa.select(events)):
+        event = _event(row)
+        if event is not None:
+            by_incident[event.incident_id].append(event)
+    first = dict(conn.execute(sa.select(revisions.c.incident_id,
+                                        sa.func.min(revisions.c.received_at))
+                              .group_by(revisions.c.incident_id)).all())
+    rows = conn.execute(sa.select(incidents.c.id, incidents.c.address, incidents.c.district,
+                                  incidents.c.beat, incidents.c.payload)).all()
+    for row in rows:
+        try:
+            fig = summarize_events(by_incident.get(row.id, ()), first_received=first.get(row.id))
+        except (KeyError, ValueError):  # unreadable events: keep the incident searchable
+            fig = summarize_events((), first_received=first.get(row.id))
+        payload = row.payload if isinstance(row.payload, dict) else {}
+        sups = [s.get("text") for s in payload.get("supplements") or () if isinstance(s, dict)]
+        text = search_text(row.id, row.address, row.district, row.beat, payload.get("notes"),
+                           *[t for t in sups if isinstance(t, str)], *fig.notes)
+        conn.execute(incidents.update().where(incidents.c.id == row.id).values(
+            status=fig.status, disposition=fig.disposition, dispatched_at=fig.dispatched_at,
+            en_route_at=fig.en_route_at, on_scene_at=fig.on_scene_at,
+            cleared_at=fig.cleared_at, en_route_s=fig.en_route_s, on_scene_s=fig.on_scene_s,
+            canvassed=fig.canvassed, evidence_found=fig.evidence_found, search_text=text))
