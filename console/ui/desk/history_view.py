@@ -32,26 +32,13 @@ from PySide6.QtWidgets import (
 from console.services import history
 from console.ui.desk.context import Cancelled, DeskContext, Job
 from console.ui.desk.desk_map import DeskMap
+from console.ui.desk.desk_messages import describe_error
 from console.ui.desk.history_filters import HistoryFilterBar
 from console.ui.desk.history_model import HistoryTableModel
 
-__all__ = ["HistoryView", "describe_error"]
+__all__ = ["HistoryView"]
 
 _ERROR_STYLE = "color: #b00020;"
-
-
-def describe_error(exc: BaseException) -> str:
-    """One line for the user about a failed search or export."""
-    name = type(exc).__name__
-    if name == "PermissionDenied":
-        return f"Not allowed: {exc}"
-    if name == "SessionLocked":
-        return "The session is locked: unlock it to search."
-    if isinstance(exc, ValueError):
-        return f"Check the filters: {exc}"
-    if isinstance(exc, OSError):
-        return f"Could not write the file: {exc.strerror or exc}"
-    return f"{name}: {exc}"
 
 
 def _fetch(store: Any, query: history.HistoryQuery, user: Any, audit: Any) -> tuple[Any, Any]:
