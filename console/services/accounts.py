@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
 
 from console.domain.audit import Outcome
 from console.domain.permissions import Action, Role, User
@@ -25,12 +26,15 @@ from console.store.store import Store
 
 __all__ = [
     "LOCK_AFTER", "LOCK_FOR", "AccountError", "AccountService", "SignInError",
-    "DEMO_ACCOUNTS", "ensure_demo_accounts", "hash_password", "verify_password",
+    "DEMO_ACCOUNTS", "PASSWORD_MIN_LENGTH", "ensure_demo_accounts", "hash_password",
+    "password_problem", "verify_password",
 ]
 
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=10)
 WRONG = "wrong user name or password"
+#: The password policy for accounts an administrator creates or resets.
+PASSWORD_MIN_LENGTH = 10
 
 Clock = Callable[[], datetime]
 _hasher = PasswordHasher()
@@ -54,6 +58,19 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why ``password`` fails the policy for ``username``, or None when it passes."""
+    if not password:
+        return "a password must not be empty"
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return f"a password needs at least {PASSWORD_MIN_LENGTH} characters"
+    if password != password.strip():
+        return "a password must not start or end with a space"
+    if username and password.lower() == username.lower():
+        return "a password must not be the user name"
+    return None
 
 
 class AccountError(ValueError):
@@ -133,7 +150,15 @@ class AccountService:
         """Create an account (administrators only); audited."""
         self.audit.authorize(actor, Action.MANAGE_ACCOUNTS, object_type="account",
                              object_id=username)
-        return self._add(actor.name, username, password, Role(role), display_name, {})
+        role = Role(role)
+        if problem := password_problem(password, username):
+            raise AccountError(problem)
+        return self._add(actor.name, username, password, role, display_name, {})
+
+    def list_accounts(self, actor: User) -> list[AccountRecord]:
+        """Every account (administrators only; a refusal is audited)."""
+        self.audit.authorize(actor, Action.MANAGE_ACCOUNTS, object_type="account")
+        return accounts_store.list_accounts(self.store)
 
     def _add(self, by: str, username: str, password: str, role: Role,
              display_name: str | None, extra: dict[str, object]) -> AccountRecord:
@@ -166,6 +191,42 @@ class AccountService:
             self.audit.record(actor.name, "disable_account", Outcome.OK,
                               object_type="account", object_id=username, session=s)
             return accounts_store.record(row)
+
+    def enable_account(self, actor: User, username: str) -> AccountRecord:
+        """Enable a disabled account again (administrators only); audited."""
+        self.audit.authorize(actor, Action.MANAGE_ACCOUNTS, object_type="account",
+                             object_id=username)
+        with write_tx(self.store) as s:
+            row = self._existing(s, username)
+            row.disabled, row.updated_at = False, self.clock()
+            self.audit.record(actor.name, "enable_account", Outcome.OK,
+                              object_type="account", object_id=username, session=s)
+            return accounts_store.record(row)
+
+    def reset_password(self, actor: User, username: str, password: str) -> AccountRecord:
+        """Set a new password (administrators only, policy applies); clears a lockout.
+
+        Audited without the password.
+        """
+        self.audit.authorize(actor, Action.MANAGE_ACCOUNTS, object_type="account",
+                             object_id=username)
+        if problem := password_problem(password, username):
+            raise AccountError(problem)
+        password_hash = hash_password(password)
+        with write_tx(self.store) as s:
+            row = self._existing(s, username)
+            row.password_hash, row.updated_at = password_hash, self.clock()
+            row.failed_attempts, row.locked_until = 0, None
+            self.audit.record(actor.name, "reset_password", Outcome.OK,
+                              object_type="account", object_id=username, session=s)
+            return accounts_store.record(row)
+
+    @staticmethod
+    def _existing(session: Session, username: str) -> Account:
+        row = accounts_store.get(session, username)
+        if row is None:
+            raise AccountError(f"no account named {username!r}")
+        return row
 
 
 #: One demo account per role: (user name, password, role). The demo shows these.

@@ -171,11 +171,11 @@ def test_create_account_is_audited_without_the_password(service: AccountService,
 
 def test_account_errors(service: AccountService) -> None:
     with pytest.raises(AccountError, match="already exists"):
-        service.create_account(ADMIN, "alice", "x-pass", Role.OFFICER)
+        service.create_account(ADMIN, "alice", "x-pass-long-9", Role.OFFICER)
     with pytest.raises(AccountError, match="must not be empty"):
         service.create_account(ADMIN, "dan", "", Role.OFFICER)
     with pytest.raises(ValueError, match="'sheriff'"):
-        service.create_account(ADMIN, "dan", "x-pass", "sheriff")
+        service.create_account(ADMIN, "dan", "x-pass-long-9", "sheriff")
     with pytest.raises(AccountError, match="no account named 'zed'"):
         service.disable_account(ADMIN, "zed")
     with pytest.raises(AccountError, match="their own account"):
