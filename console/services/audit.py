@@ -46,14 +46,21 @@ class VerifyReport:
         return f"audit log OK: {self.entries} entries, head {head}"
 
 
-def verify_store(store: Store) -> VerifyReport:
-    """Walk the stored chain in seq order and report the first broken link."""
+def verify_store(store: Store, *, progress: Callable[[int, int, str], None] | None = None,
+                 every: int = 1000) -> VerifyReport:
+    """Walk the stored chain in seq order and report the first broken link.
+
+    ``progress(done, total, text)`` is called every ``every`` entries (and may raise to stop).
+    """
     n, last = 0, None
+    total = audit_store.count(store) if progress else 0
 
     def counted() -> Any:
         nonlocal n, last
         for entry in audit_store.entries(store):
             n, last = n + 1, entry.hash
+            if progress and n % every == 0:
+                progress(n, total, f"checked {n} of {total} entries")
             yield entry
 
     broken = verify_chain(counted())
@@ -95,3 +102,23 @@ class AuditLog:
 
     def verify(self) -> VerifyReport:
         return verify_store(self.store)
+
+    def search(self, actor: User | None, **filters: Any) -> list[AuditEntry]:
+        """Entries for the audit view (``verify_audit`` roles); filters as
+        :func:`console.store.audit_store.search`."""
+        self.authorize(actor, Action.VERIFY_AUDIT, object_type="audit_log")
+        return audit_store.search(self.store, **filters)
+
+    def verify_as(self, actor: User | None, *,
+                  progress: Callable[[int, int, str], None] | None = None) -> VerifyReport:
+        """Verify the chain for ``actor`` (``verify_audit`` roles); the result is audited."""
+        self.authorize(actor, Action.VERIFY_AUDIT, object_type="audit_log")
+        assert actor is not None
+        report = verify_store(self.store, progress=progress)
+        details: dict[str, Any] = {"entries": report.entries}
+        if report.broken is not None:
+            details |= {"broken_seq": report.broken.seq, "reason": report.broken.reason}
+        self.record(actor.name, str(Action.VERIFY_AUDIT),
+                    Outcome.OK if report.ok else Outcome.FAILED,
+                    object_type="audit_log", details=details)
+        return report

@@ -25,7 +25,7 @@ from console.store.engine import WRITE
 from console.store.models import AuditLogRow
 from console.store.store import Store
 
-__all__ = ["append", "count", "entries", "head", "write_tx"]
+__all__ = ["append", "count", "entries", "head", "search", "write_tx"]
 
 
 @contextmanager
@@ -92,3 +92,23 @@ def head(store: Store) -> AuditEntry | None:
     with Session(store.engine) as s:
         row = s.scalars(select(AuditLogRow).order_by(AuditLogRow.seq.desc()).limit(1)).first()
         return None if row is None else _to_entry(row)
+
+
+def search(store: Store, *, user: str | None = None, action: str | None = None,
+           object_id: str | None = None, since: datetime | None = None,
+           until: datetime | None = None, limit: int = 1000) -> list[AuditEntry]:
+    """Entries matching every filter given (user/action exact, ``since <= at < until``),
+    newest first, at most ``limit``."""
+    stmt = select(AuditLogRow).order_by(AuditLogRow.seq.desc()).limit(limit)
+    if user:
+        stmt = stmt.where(AuditLogRow.username == user)
+    if action:
+        stmt = stmt.where(AuditLogRow.action == action)
+    if object_id:
+        stmt = stmt.where(AuditLogRow.object_id == object_id)
+    if since is not None:
+        stmt = stmt.where(AuditLogRow.at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditLogRow.at < until)
+    with Session(store.engine) as s:
+        return [_to_entry(r) for r in s.scalars(stmt)]
