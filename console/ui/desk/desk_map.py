@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWebChannel import QWebChannel
@@ -97,13 +98,19 @@ def encode_points(points: Any, token: int = 0) -> str:
     if not len(ids) == len(lats) == len(lons) == len(types):
         raise ValueError(f"points columns differ in length: ids {len(ids)}, lats {len(lats)}, "
                          f"lons {len(lons)}, types {len(types)}")
+    lat = np.asarray(lats, dtype=float)
+    lon = np.asarray(lons, dtype=float)
+    bad = ~(np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"point {ids[i]!r} has no valid position: lat {lats[i]!r}, lon {lons[i]!r}")
     names: dict[str, int] = {}
     codes = [names.setdefault(str(t), len(names)) for t in types]
     payload = {
         "token": int(token),
-        "ids": [str(i) for i in ids],
-        "lats": [round(float(v), 6) for v in lats],
-        "lons": [round(float(v), 6) for v in lons],
+        "ids": list(map(str, ids)),
+        "lats": np.round(lat, 6).tolist(),
+        "lons": np.round(lon, 6).tolist(),
         "types": codes,
         "names": list(names),
     }
