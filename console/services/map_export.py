@@ -247,15 +247,17 @@ def write_search_map(rows: Iterable[Any], path: str | Path, *, title: str = "",
 
 def export_search_map(ctx_or_store: Any, user: User, rows_or_query: Any, path: str | Path, *,
                       title: str = "", map_pack: str | Path | None = None,
+                      audit: AuditLog | None = None,
                       progress: ProgressFn | None = None) -> MapExport:
     """Audited HTML map export of a search (``EXPORT_REPORT``).
 
     ``rows_or_query`` is the result rows (``IncidentSummary`` objects) or a
     ``HistoryQuery``, which is run unlimited through ``console.services.history.search``.
-    ``ctx_or_store`` is the desk's ``DeskContext`` or a plain store.
+    ``ctx_or_store`` is the desk's ``DeskContext`` or a plain store (then ``audit`` or a
+    new log over it). Raises ``PermissionDenied`` (audited) or ``OSError``.
     """
     store = getattr(ctx_or_store, "store", ctx_or_store)
-    audit = getattr(ctx_or_store, "audit", None) or AuditLog(store)
+    audit = audit or getattr(ctx_or_store, "audit", None) or AuditLog(store)
     pack = map_pack or getattr(ctx_or_store, "map_pack", None)
     audit.authorize(user, Action.EXPORT_REPORT, object_type="search", object_id=None)
     if hasattr(rows_or_query, "sort") and hasattr(rows_or_query, "limit"):

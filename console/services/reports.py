@@ -185,15 +185,16 @@ def render_report(store: Store, incident_id: str, path: str | Path, *,
 
 def export_incident_report(ctx_or_store: Any, user: User, incident_id: str,
                            path: str | Path, *, map_pack: str | Path | None = None,
+                           audit: AuditLog | None = None,
                            progress: ProgressFn | None = None) -> int:
     """Internal export of an incident report PDF (``EXPORT_REPORT``; audited).
 
     ``ctx_or_store`` is the desk's ``DeskContext`` (its store, audit log and map pack are
-    used) or a plain :class:`Store`. Returns the page count; raises ``PermissionDenied``
+    used) or a plain :class:`Store` (then ``audit`` or a new log over it). Returns the page count; raises ``PermissionDenied``
     (audited as denied) or :class:`ReportError`.
     """
     store = getattr(ctx_or_store, "store", ctx_or_store)
-    audit = getattr(ctx_or_store, "audit", None) or AuditLog(store)
+    audit = audit or getattr(ctx_or_store, "audit", None) or AuditLog(store)
     pack = map_pack or getattr(ctx_or_store, "map_pack", None)
     audit.authorize(user, Action.EXPORT_REPORT, object_type="incident", object_id=incident_id)
     try:
