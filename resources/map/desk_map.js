@@ -316,13 +316,14 @@
   // -- state for the widget and tests ------------------------------------------------
   function state() {
     const visible = cluster && map.hasLayer(cluster) ? cluster._featureGroup.getLayers() : [];
-    let clusters = 0, single = 0;
+    let clusters = 0, single = 0, total = 0;
     for (const layer of visible) {
-      if (layer instanceof L.MarkerCluster) clusters += 1; else single += 1;
+      if (layer instanceof L.MarkerCluster) { clusters += 1; total += layer.getChildCount(); }
+      else { single += 1; total += 1; }
     }
     return {
       points: markers.length, clustered: cluster ? cluster.getLayers().length : 0,
-      visibleClusters: clusters, visibleMarkers: single,
+      visibleClusters: clusters, visibleMarkers: single, visibleTotal: total,
       loading: loading !== null, lastDraw: lastDraw,
       heat: !!(heat && map.hasLayer(heat)), heatPoints: heat ? heat._latlngs.length : 0,
       markers: showMarkers, selected: selectedId,
@@ -347,14 +348,20 @@
   window.macDesk = {
     setPoints, setHeat, setMarkers, fitPoints, select, startDrawing, finishDrawing,
     cancelDrawing: () => cancelDrawing(true), showArea, state, tileStatus,
-    /* click what the user would click: the dot of an incident (zoom in so it is unclustered) */
-    clickIncident(id) {
+    /* zoom in until an incident is its own dot; its pixel in the map, or null */
+    reveal(id) {
       const i = byId.get(id);
-      if (i === undefined) return false;
+      if (i === undefined) return null;
       map.setView([points.lats[i], points.lons[i]], CLUSTER_OFF_ZOOM, { animate: false });
-      const el = markerElement(id);
-      if (!el) return false;
-      el.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true, view: window }));
+      if (!markerElement(id)) return null;
+      const p = map.latLngToContainerPoint([points.lats[i], points.lons[i]]);
+      return [p.x, p.y];
+    },
+    /* click what the user would click: the dot of an incident */
+    clickIncident(id) {
+      if (!window.macDesk.reveal(id)) return false;
+      markerElement(id).dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true,
+                                                                view: window }));
       return true;
     },
     pixelOf(lat, lon) { const p = map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; },
