@@ -118,8 +118,8 @@ def report_html(d: ReportData, *, width: int = 700) -> str:
         _table(("Time", "By", "Source", "Verdict", "Distance (m)", "Rounds", "Shooters"),
                d.verifications, "No verification run."),
         "<h2>Revisions</h2>",
-        _table(("Revision", "Review", "Type", "Received"),
-               [(r, rv, t.replace("_", " "), _t(at)) for r, rv, t, at in d.revisions],
+        _table(("Revision", "Review", "Type", "Received", "Changes"),
+               [(r, rv, t.replace("_", " "), _t(at), ch) for r, rv, t, at, ch in d.revisions],
                "No revisions."),
         "</body></html>",
     ]

@@ -75,7 +75,7 @@ class ReportData:
     shooters: int | None
     revision: int
     notes: str | None
-    revisions: tuple[tuple[int, str, str, datetime], ...]  # revision, review, type, received
+    revisions: tuple[tuple[int, str, str, datetime, str], ...]  # rev, review, type, at, changes
     timeline: tuple[TimelineLine, ...]
     responses: tuple[tuple[str, str, str, str], ...]  # unit, en route, on scene, clear (text)
     canvass: tuple[tuple[str, str], ...]  # label, value

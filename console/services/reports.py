@@ -16,7 +16,6 @@ thread (the desk calls it through ``DeskContext.run_with_progress``).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,11 +25,8 @@ from sqlalchemy import select
 
 from console.audio.clips import AudioLoadError, load_clip
 from console.domain.audit import Outcome
-from console.domain.canvass import addresses_in_area
-from console.domain.canvass_records import latest_outcomes
+from console.domain.canvass_records import Outcome as DoorOutcome
 from console.domain.permissions import Action, User
-from console.domain.workflow import fold_status, response_times
-from console.mappack.mbtiles import MapPack, MapPackError
 from console.reports.model import (
     EvidenceLine,
     MapSnapshotSpec,
@@ -41,7 +37,8 @@ from console.reports.model import (
 )
 from console.resources import resource_path
 from console.services.audit import AuditLog
-from console.store import audit_store, canvass_store
+from console.services.dossier import DossierNotFound, load_dossier
+from console.store import audit_store
 from console.store.models import AudioCache
 from console.store.store import Store
 
@@ -90,32 +87,24 @@ def _waveforms(store: Store, incident_id: str, clip_ns: list[int]) -> tuple[Wave
     return tuple(out)
 
 
-def _canvass(store: Store, incident_id: str, map_pack: str | Path | None
-             ) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, int], ...], float | None]:
-    area = canvass_store.get_area(store, incident_id)
-    own = canvass_store.list_visits(store, incident_id)
-    relayed, _ = canvass_store.relayed(store, incident_id)
-    visits = own + relayed
-    if area is None and not visits:
+def _canvass(summary: Any) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, int], ...],
+                                     float | None]:
+    if summary is None or (summary.area is None and not summary.visits):
         return (), (), None
-    latest = latest_outcomes(visits)
-    total: int | None = None
-    if area is not None and map_pack is not None:
-        try:
-            with MapPack(map_pack) as pack:
-                total = len(addresses_in_area(pack, area))
-        except MapPackError:
-            total = None
-    witnesses = sum(1 for v in own if v.witness)
+    area = summary.area
     shape = ("-" if area is None else "drawn area" if area.is_polygon
              else f"circle of {area.radius_m:.0f} m")
-    summary = (("Area", shape),
-               ("Doors visited", f"{len(latest)}" + ("" if total is None else f" of {total}")),
-               ("Visits logged", str(len(visits))),
-               ("Witnesses recorded", str(witnesses)))
-    counts = Counter(o.label for o in latest.values())
+    total = summary.addresses_total
+    rows = (("Area", shape),
+            ("Doors visited", f"{summary.addresses_visited}"
+             + ("" if total is None else f" of {total}")),
+            ("Visits logged", str(summary.visits)),
+            ("Witnesses recorded", str(summary.witnesses)))
+    labels = {str(o): o.label for o in DoorOutcome}
+    outcomes = tuple(sorted((labels.get(k, k.replace("_", " ")), n)
+                            for k, n in summary.outcomes.items() if n))
     radius = None if area is None or area.is_polygon else area.radius_m
-    return summary, tuple(sorted(counts.items())), radius
+    return rows, outcomes, radius
 
 
 def _verification(v: Any) -> tuple[str, ...]:
@@ -133,23 +122,21 @@ def _verification(v: Any) -> tuple[str, ...]:
 
 def gather_report(store: Store, incident_id: str, *, user: str = "-",
                   map_pack: str | Path | None = None) -> ReportData:
-    """Everything the report prints for ``incident_id``; ReportError if it is unknown."""
-    record = store.get_incident(incident_id)
-    if record is None:
-        raise ReportError(f"no incident {incident_id!r} in the store")
-    a = record.alert
-    events = [e.event for e in store.unit_events(incident_id)]
-    state = fold_status(events)
+    """Everything the report prints for ``incident_id`` (from the incident dossier).
+
+    Raises :class:`ReportError` for an unknown incident.
+    """
+    try:
+        d = load_dossier(store, incident_id, pack=map_pack)
+    except DossierNotFound as exc:
+        raise ReportError(f"no incident {incident_id!r} in the store") from exc
+    a = d.alert
     timeline = tuple(TimelineLine(e.event.at, e.event.unit, str(e.status), e.disposition,
-                                  e.undone) for e in state.entries)
-    times = response_times(events, dispatched_at=store.dispatched_at(incident_id))
+                                  e.undone) for e in d.timeline)
     responses = tuple((u, _span(t.dispatch_to_en_route), _span(t.en_route_to_on_scene),
-                       _span(t.on_scene_to_clear)) for u, t in sorted(times.items()))
-    canvass, outcomes, radius = _canvass(store, incident_id, map_pack)
-    own_items = canvass_store.list_evidence(store, incident_id)
-    _, relayed_items = canvass_store.relayed(store, incident_id)
-    items = sorted({i.item_id: i for i in own_items + relayed_items}.values(),
-                   key=lambda i: i.at)
+                       _span(t.on_scene_to_clear)) for u, t in sorted(d.responses.items()))
+    canvass, outcomes, radius = _canvass(d.canvass)
+    items = sorted(d.evidence, key=lambda i: i.at)
     evidence = tuple(EvidenceLine(i.at, str(i.kind), i.count, i.unit, i.note, i.lat, i.lon)
                      for i in items)
     return ReportData(
@@ -157,13 +144,14 @@ def gather_report(store: Store, incident_id: str, *, user: str = "-",
         address=a.address, district=a.district, beat=a.beat, lat=a.location.lat,
         lon=a.location.lon, uncertainty_m=a.location.uncertainty_m, rounds=a.rounds,
         shooters=a.shooters, revision=a.revision, notes=a.notes,
-        revisions=tuple((r.revision, str(r.review), str(r.type), r.time)
-                        for r in store.revisions(incident_id)),
+        revisions=tuple((r.revision, r.review, r.type, r.received_at, r.changes)
+                        for r in d.revisions),
         timeline=timeline, responses=responses, canvass=canvass, canvass_outcomes=outcomes,
-        supplements=tuple((s.at, str(s.kind), s.text) for s in a.supplements),
+        supplements=tuple((s.at, str(s.kind), s.text) for s in d.supplements),
         evidence=evidence,
-        verifications=tuple(_verification(v) for v in store.verifications(incident_id)),
-        waveforms=_waveforms(store, incident_id, clip_numbers(store, incident_id)),
+        verifications=tuple(_verification(v) for v in d.verifications),
+        waveforms=_waveforms(store, incident_id,
+                             [c.n for c in d.audio if c.cached] or clip_numbers(store, incident_id)),
         map=MapSnapshotSpec(a.location.lat, a.location.lon, a.location.uncertainty_m,
                             tuple((i.lat, i.lon) for i in items), radius),
         generated_at=datetime.now(UTC), generated_by=user)

@@ -12,9 +12,18 @@ import numpy as np
 import soundfile as sf
 
 from console.domain.alert import parse_alert
-from console.domain.canvass import CanvassArea, CanvassVisit, EvidenceItem, HeardShots, Witness
+from console.domain.canvass import (
+    CanvassArea,
+    CanvassVisit,
+    EvidenceItem,
+    HeardShots,
+    Witness,
+    addresses_in_area,
+)
 from console.domain.events import IncidentStatus
 from console.domain.workflow import Disposition, status_event
+from console.mappack.mbtiles import MapPack
+from console.resources import resource_path
 from console.store import Store, canvass_store
 from console.store.records import VerificationRecord
 from tests.domain.factories import alert_dict
@@ -70,13 +79,16 @@ def add_incident(store: Store, incident_id: str = "HEL-2026-0042", *, seq: int =
         cur = new
     name, contact = "Matti Meikäläinen", "+358 40 123 4567"
     if canvass:
-        canvass_store.set_area(store, CanvassArea.circle(incident_id, LAT, LON, radius_m=120))
+        area = CanvassArea.circle(incident_id, LAT, LON, radius_m=120)
+        canvass_store.set_area(store, area)
+        with MapPack(resource_path("maps", "helsinki-center.mbtiles")) as pack:
+            doors = [a.id for a in addresses_in_area(pack, area)[:2]]
         canvass_store.record_visit(store, CanvassVisit(
-            incident_id, "n1001", "heard_shots", "K-21", at=T0 + timedelta(minutes=15),
+            incident_id, doors[0], "heard_shots", "K-21", at=T0 + timedelta(minutes=15),
             heard=HeardShots("about 01:12", 3, "north"), note="heard three bangs",
             witness=Witness(name, contact)))
         canvass_store.record_visit(store, CanvassVisit(
-            incident_id, "n1002", "no_answer", "K-21", at=T0 + timedelta(minutes=17)))
+            incident_id, doors[1], "no_answer", "K-21", at=T0 + timedelta(minutes=17)))
         canvass_store.record_evidence(store, EvidenceItem(
             incident_id, "casings", LAT + 0.0002, LON + 0.0003, "K-21", count=3,
             note="9 mm casings by the kerb", at=T0 + timedelta(minutes=20)))
