@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -25,11 +26,11 @@ from datetime import datetime
 from pathlib import Path, PureWindowsPath
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from console.domain.alert import Alert, Supplement, parse_alert
-from console.domain.audit import AuditEntry, Outcome
+from console.domain.audit import AuditEntry, Outcome, canonical_json
 from console.domain.canvass import CanvassArea, CanvassVisit, EvidenceItem, addresses_in_area
 from console.domain.canvass import latest_outcomes as _latest_outcomes
 from console.domain.nearby import distance_m
@@ -174,9 +175,7 @@ def load_dossier(store: Any, incident_id: str, *,
         visits, evidence, relayed_witnesses = _canvass_records(s, incident_id)
         verifications = _verifications(s, incident_id)
         audio = _audio(s, incident)
-        audit = [_to_entry(r) for r in s.scalars(
-            select(m.AuditLogRow).where(m.AuditLogRow.object_id == incident_id)
-            .order_by(m.AuditLogRow.seq))]
+        audit = _audit_trail(s, incident_id)
         links = _workflow.links_of(s, incident_id)
     events = [e.event for e in stored]
     dispatched = revisions[0].received_at if revisions else incident.received_at
@@ -192,6 +191,18 @@ def load_dossier(store: Any, incident_id: str, *,
         verifications=verifications, audio=audio, audit=audit, responses=responses,
         dispatched_at=dispatched,
         delivery={e.event.event_id: e.delivery for e in stored})
+
+
+def _audit_trail(s: Session, incident_id: str) -> list[AuditEntry]:
+    """Entries about the incident: those naming it as their object, and those (release
+    requests, decisions, copies) that name it in their details."""
+    # details is canonical JSON (sorted keys, no spaces), so the member reads exactly so
+    needle = canonical_json({"incident": incident_id}).decode("utf-8")[1:-1]
+    pattern = "%" + re.sub(r"([\\%_])", r"\\\1", needle) + "%"
+    rows = s.scalars(select(m.AuditLogRow).where(or_(
+        m.AuditLogRow.object_id == incident_id,
+        m.AuditLogRow.details.like(pattern, escape="\\"))).order_by(m.AuditLogRow.seq))
+    return [_to_entry(r) for r in rows]
 
 
 def _revisions(s: Session, incident_id: str) -> list[RevisionSummary]:

@@ -92,7 +92,7 @@ def test_supplements_evidence_links_audio(crafted_store) -> None:
 def test_verifications_are_summaries_without_sensor_identity(crafted_store) -> None:
     (v,) = load_dossier(crafted_store, c.INCIDENT).verifications
     assert (v.user, v.verdict, v.source, v.data_path) == (
-        "demo-investigator", "confirmed", "pulses", "test_001")
+        "demo-investigator", "consistent", "pulses", "test_001")
     assert v.result["distance_m"] == 12.5
     assert v.result["sensors"] == [
         {"sensor": "Sensor 1", "shots_used": 5, "rms_ms": 0.2, "max_abs_ms": 0.4}]
@@ -139,3 +139,19 @@ def test_an_incident_with_nothing_else(store) -> None:
     assert (d.timeline, d.response, d.canvass, d.evidence, d.links, d.verifications,
             d.audio, d.audit) == ([], None, None, [], [], [], [], [])
     assert [r.changes for r in d.revisions] == ["first report"]
+
+
+def test_audit_trail_includes_entries_naming_the_incident_in_details(crafted_store) -> None:
+    audit = AuditLog(crafted_store)
+    audit.record("demo-officer", "request_release", Outcome.OK, object_type="release",
+                 object_id="R-1", details={"incident": c.INCIDENT, "kind": "report"})
+    audit.record("demo-captain", "approve_release", Outcome.OK, object_type="release",
+                 object_id="R-1", details={"incident": c.INCIDENT, "note": ""})
+    # another incident whose id differs only where LIKE sees a wildcard: not listed
+    audit.record("demo-officer", "request_release", Outcome.OK, object_type="release",
+                 object_id="R-2", details={"incident": "HEL-2026-00420"})
+    audit.record("demo-officer", "request_release", Outcome.OK, object_type="release",
+                 object_id="R-3", details={"incident": "HEL-2026%0042"})
+    d = load_dossier(crafted_store, c.INCIDENT)
+    assert [(e.action, e.object_id) for e in d.audit] == [
+        ("request_release", "R-1"), ("approve_release", "R-1")]
