@@ -78,7 +78,17 @@ class AccountError(ValueError):
 
 
 class SignInError(Exception):
-    """Sign-in refused; ``str(exc)`` is the message to show the user."""
+    """Sign-in refused; ``str(exc)`` is the message to show the user.
+
+    ``attempts_left`` (wrong password: tries before the lock) and ``locked_until`` are
+    given alike for unknown user names, so neither tells whether a name exists.
+    """
+
+    def __init__(self, message: str, *, attempts_left: int | None = None,
+                 locked_until: datetime | None = None) -> None:
+        super().__init__(message)
+        self.attempts_left = attempts_left
+        self.locked_until = locked_until
 
 
 def _clock_text(at: datetime) -> str:
@@ -95,6 +105,8 @@ class AccountService:
         self.audit = audit or AuditLog(store, clock=clock)
         self.lock_after = lock_after
         self.lock_for = lock_for
+        #: failures of unknown user names, counted like real ones (in memory only)
+        self._unknown: dict[str, tuple[int, datetime | None]] = {}
 
     # -- sign-in ----------------------------------------------------------------------
     def sign_in(self, username: str, password: str, *, action: str = "sign_in") -> User:
@@ -103,20 +115,25 @@ class AccountService:
         who = username[:64]  # the audit log keeps at most 64 characters of a typed name
         with write_tx(self.store) as s:
             row = accounts_store.get(s, username) if username == who else None
-            error, details = self._check(row, password, now)
+            error, details = self._check(row, password, now, who)
             outcome = Outcome.DENIED if error else Outcome.ALLOWED
             self.audit.record(who, action, outcome, object_type="account",
                               object_id=who, details=details, session=s)
         if error:
-            raise SignInError(error)
+            failed = details.get("failed_attempts")
+            until = details.get("locked_until")
+            left = (self.lock_after - failed if isinstance(failed, int) and until is None
+                    else None)
+            raise SignInError(error, attempts_left=left,
+                              locked_until=until if isinstance(until, datetime) else None)
         assert row is not None
         return User(username, Role(row.role))
 
-    def _check(self, row: Account | None, password: str,
-               now: datetime) -> tuple[str | None, dict[str, object]]:
+    def _check(self, row: Account | None, password: str, now: datetime,
+               who: str) -> tuple[str | None, dict[str, object]]:
         if row is None:
             verify_password(_DUMMY_HASH, password)
-            return WRONG, {"reason": "unknown user"}
+            return self._unknown_failed(who, now)
         if row.locked_until is not None and now < row.locked_until:
             return (f"account locked until {_clock_text(row.locked_until)}",
                     {"reason": "locked", "locked_until": row.locked_until})
@@ -130,6 +147,23 @@ class AccountService:
         if _hasher.check_needs_rehash(row.password_hash):
             row.password_hash = hash_password(password)
         return None, {}
+
+    def _unknown_failed(self, name: str, now: datetime) -> tuple[str, dict[str, object]]:
+        failed, until = self._unknown.get(name, (0, None))
+        details: dict[str, object] = {"reason": "unknown user"}
+        if until is not None and now < until:
+            return (f"account locked until {_clock_text(until)}",
+                    details | {"locked_until": until})
+        failed = 1 if until is not None else failed + 1
+        if len(self._unknown) > 10_000:  # bounded: a flood of names only resets the count
+            self._unknown.clear()
+        if failed >= self.lock_after:
+            until = now + self.lock_for
+            self._unknown[name] = (failed, until)
+            return (f"{WRONG}; account locked until {_clock_text(until)}",
+                    details | {"failed_attempts": failed, "locked_until": until})
+        self._unknown[name] = (failed, None)
+        return WRONG, details | {"failed_attempts": failed}
 
     def _failed(self, row: Account,
                 now: datetime) -> tuple[str, dict[str, object]]:
