@@ -192,6 +192,8 @@ class HistoryView(QWidget):
         selected = self.selected_id()
         self.model.set_rows(result.rows, result.total)
         self.map.set_points(points)
+        if len(points.ids):
+            self.map.fit_points()  # a new search shows where its matches are
         self._update_count()
         self._set_status("")
         if selected is not None and self.model.row_of(selected) is not None:
