@@ -35,22 +35,25 @@ _INDEXES = {"ix_incidents_district_time": ["district", "time"],
             "ix_incidents_lat_lon": ["lat", "lon"]}
 
 
+def _new_columns() -> list[sa.Column]:
+    return [
+        sa.Column("status", sa.String(16), nullable=True),
+        sa.Column("disposition", sa.String(32), nullable=True),
+        *(sa.Column(name, _TS, nullable=True) for name in _TIMES),
+        sa.Column("en_route_s", sa.Double(), nullable=True),
+        sa.Column("on_scene_s", sa.Double(), nullable=True),
+        sa.Column("canvassed", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("evidence_found", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("source", sa.String(8), nullable=False, server_default="feed"),
+        sa.Column("search_text", sa.Text(), nullable=False, server_default=""),
+    ]
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("incidents") as batch:
-        batch.add_column(sa.Column("status", sa.String(16), nullable=True))
-        batch.add_column(sa.Column("disposition", sa.String(32), nullable=True))
-        for name in _TIMES:
-            batch.add_column(sa.Column(name, _TS, nullable=True))
-        batch.add_column(sa.Column("en_route_s", sa.Double(), nullable=True))
-        batch.add_column(sa.Column("on_scene_s", sa.Double(), nullable=True))
-        batch.add_column(sa.Column("canvassed", sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
-        batch.add_column(sa.Column("evidence_found", sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
-        batch.add_column(sa.Column("source", sa.String(8), nullable=False,
-                                   server_default="feed"))
-        batch.add_column(sa.Column("search_text", sa.Text(), nullable=False,
-                                   server_default=""))
+    # Plain ADD COLUMN on both backends: a SQLite batch "move and copy" would drop and
+    # re-create incidents, and the cascading foreign keys would empty alert_revisions.
+    for column in _new_columns():
+        op.add_column("incidents", column)
     for name, cols in _INDEXES.items():
         op.create_index(name, "incidents", cols)
     _backfill(op.get_bind())
@@ -59,10 +62,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name in _INDEXES:
         op.drop_index(name, table_name="incidents")
-    with op.batch_alter_table("incidents") as batch:
-        for name in ("search_text", "source", "evidence_found", "canvassed", "on_scene_s",
-                     "en_route_s", *reversed(_TIMES), "disposition", "status"):
-            batch.drop_column(name)
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for column in reversed(_new_columns()):
+        if sqlite:  # SQLite >= 3.35 drops a column in place (no table copy, see above)
+            op.execute(f"ALTER TABLE incidents DROP COLUMN {column.name}")
+        else:
+            op.drop_column("incidents", column.name)
 
 
 def _tables() -> tuple[sa.TableClause, sa.TableClause, sa.TableClause]:
