@@ -239,3 +239,24 @@ def test_batches_are_listed(service: ImportService, tmp_path: Path) -> None:
     assert (batch.rows_total, batch.rows_imported, batch.rows_rejected) == (7, 3, 4)
     assert batch.rejections["bad_date"] == 1 and batch.username == "sam"
     assert batch.first_time == _utc(2023, 6, 1, 4, 0, 30)
+
+
+def test_imported_times_compare_like_feed_times_in_sql(service: ImportService, store: Store,
+                                                       tmp_path: Path) -> None:
+    """The bulk path stores times exactly as the ORM does (range queries, ordering)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from console.domain.alert import parse_alert
+    from console.store.models import Incident
+    feed = parse_alert({"seq": 1, "id": "F-1", "revision": 1, "review": "machine",
+                        "type": "single_gunshot", "time": "2023-06-01T04:00:30.5Z",
+                        "location": {"lat": 38.9, "lon": -77.0, "uncertainty_m": 10}})
+    store.ingest([feed], "http://feed", 1)
+    service.import_file(SUPERVISOR, write(tmp_path, "dc.csv", DC),
+                        options=preset("dc", now=NOW))
+    with Session(store.engine) as s:
+        ids = s.scalars(select(Incident.id).where(Incident.time >= _utc(2023, 6, 1, 4, 0, 30))
+                        .order_by(Incident.time)).all()
+        assert ids == ["imp:dc:1007", "F-1", "imp:dc:1001"]
+        assert s.get(Incident, "imp:dc:1007").time == _utc(2023, 6, 1, 4, 0, 30)
