@@ -191,11 +191,15 @@ class StatisticsView(QWidget):
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status_label)
-        self.period.changed.connect(self._debounce.start)
-        self.group_by.currentIndexChanged.connect(self._debounce.start)
-        self.bucket.currentIndexChanged.connect(self._debounce.start)
+        self.period.changed.connect(self._on_choice_changed)
+        self.group_by.currentIndexChanged.connect(self._on_choice_changed)
+        self.bucket.currentIndexChanged.connect(self._on_choice_changed)
         self.refresh_button.clicked.connect(self.refresh)
         self.export_button.clicked.connect(self._on_export_clicked)
+
+    def _on_choice_changed(self, *_args: object) -> None:
+        self._generation += 1  # a report still on its way no longer answers the choice
+        self._debounce.start()
 
     @Slot()
     def refresh(self) -> None:
