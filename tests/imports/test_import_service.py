@@ -258,5 +258,5 @@ def test_imported_times_compare_like_feed_times_in_sql(service: ImportService, s
     with Session(store.engine) as s:
         ids = s.scalars(select(Incident.id).where(Incident.time >= _utc(2023, 6, 1, 4, 0, 30))
                         .order_by(Incident.time)).all()
-        assert ids == ["imp:dc:1007", "F-1", "imp:dc:1001"]
+        assert ids == ["imp:dc:1007", "F-1", "imp:dc:1002", "imp:dc:1001"]
         assert s.get(Incident, "imp:dc:1007").time == _utc(2023, 6, 1, 4, 0, 30)
