@@ -43,7 +43,8 @@ from console.store.audit_store import _to_entry
 from console.store.records import IncidentLinkRecord, IncidentRecord, VerificationRecord
 
 __all__ = [
-    "AudioClipInfo", "CanvassSummary", "Dossier", "DossierNotFound", "RevisionSummary",
+    "AudioClipInfo", "CanvassSummary", "Dossier", "DossierNotFound", "HoldInfo",
+    "RevisionSummary", "Tombstone",
     "load_dossier", "open_dossier", "record_view",
 ]
 
@@ -52,14 +53,42 @@ OBJECT_TYPE = "incident"
 VIEW_ACTION = "view_incident"
 
 
-class DossierNotFound(KeyError):  # noqa: N818 - the contract's name
-    """No incident with that id in the store; ``str()`` is a sentence for the user."""
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    """What a retention purge left of an incident."""
 
-    def __init__(self, incident_id: str) -> None:
+    incident_id: str
+    original_time: datetime
+    purged_at: datetime
+    purged_by: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class HoldInfo:
+    """A legal hold in force on the incident (retention will not purge it)."""
+
+    reason: str
+    placed_by: str
+    placed_at: datetime
+
+
+class DossierNotFound(KeyError):  # noqa: N818 - the contract's name
+    """No incident with that id in the store; ``str()`` is a sentence for the user.
+
+    ``purged`` is the tombstone when a retention purge removed it.
+    """
+
+    def __init__(self, incident_id: str, purged: Tombstone | None = None) -> None:
         super().__init__(incident_id)
         self.incident_id = incident_id
+        self.purged = purged
 
     def __str__(self) -> str:
+        if self.purged is not None:
+            p = self.purged
+            return (f"Incident {self.incident_id!r} was purged on {p.purged_at:%Y-%m-%d} by "
+                    f"{p.purged_by} ({p.reason}).")
         return f"No incident {self.incident_id!r} in the store."
 
 
@@ -136,6 +165,8 @@ class Dossier:
     dispatched_at: datetime | None = None
     #: delivery state per status event id ('pending', 'sent', 'failed'; None: relayed)
     delivery: dict[str, str | None] = field(default_factory=dict)
+    #: legal holds in force (retention keeps the incident while any is)
+    holds: list[HoldInfo] = field(default_factory=list)
 
     @property
     def alert(self) -> Alert:
@@ -167,7 +198,7 @@ def load_dossier(store: Any, incident_id: str, *,
     with _snapshot(store) as s:
         row = s.get(m.Incident, incident_id)
         if row is None:
-            raise DossierNotFound(incident_id)
+            raise DossierNotFound(incident_id, _tombstone(s, incident_id))
         incident = IncidentRecord(parse_alert(row.payload), row.received_at, row.acknowledged_at)
         revisions = _revisions(s, incident_id)
         stored = _workflow.events_of(s, incident_id)
@@ -177,6 +208,10 @@ def load_dossier(store: Any, incident_id: str, *,
         audio = _audio(s, incident)
         audit = _audit_trail(s, incident_id)
         links = _workflow.links_of(s, incident_id)
+        holds = [HoldInfo(h.reason, h.placed_by, h.placed_at) for h in s.scalars(
+            select(m.LegalHold).where(m.LegalHold.incident_id == incident_id,
+                                      m.LegalHold.released_at.is_(None))
+            .order_by(m.LegalHold.placed_at, m.LegalHold.id))]
     events = [e.event for e in stored]
     dispatched = revisions[0].received_at if revisions else incident.received_at
     responses = response_times(events, dispatched_at=dispatched)
@@ -190,7 +225,13 @@ def load_dossier(store: Any, incident_id: str, *,
         supplements=list(incident.alert.supplements), evidence=evidence, links=links,
         verifications=verifications, audio=audio, audit=audit, responses=responses,
         dispatched_at=dispatched,
-        delivery={e.event.event_id: e.delivery for e in stored})
+        delivery={e.event.event_id: e.delivery for e in stored}, holds=holds)
+
+
+def _tombstone(s: Session, incident_id: str) -> Tombstone | None:
+    row = s.get(m.PurgedIncident, incident_id[:64])
+    return None if row is None else Tombstone(row.incident_id, row.original_time,
+                                              row.purged_at, row.purged_by, row.reason)
 
 
 def _audit_trail(s: Session, incident_id: str) -> list[AuditEntry]:
@@ -417,10 +458,12 @@ def open_dossier(store: Any, audit: Any, user: User, incident_id: str, *,
                     object_id=incident_id[:128])
     with _snapshot(store) as s:
         known = s.get(m.Incident, incident_id) is not None
+        purged = None if known else _tombstone(s, incident_id)
     if not known:
         audit.record(user.name, VIEW_ACTION, Outcome.FAILED, object_type=OBJECT_TYPE,
-                     object_id=incident_id[:128], details={"reason": "not found"})
-        raise DossierNotFound(incident_id)
+                     object_id=incident_id[:128],
+                     details={"reason": "purged" if purged else "not found"})
+        raise DossierNotFound(incident_id, purged)
     record_view(audit, user, incident_id)
     return load_dossier(store, incident_id, pack=pack)
 

@@ -238,3 +238,38 @@ def test_map_tab_shows_incident_and_canvass(qtbot, crafted_store) -> None:
         assert "outside" not in page.map.note.text()
     finally:
         close_page(qtbot, page)
+
+
+def test_legal_hold_in_header_and_purged_incident_explained(qtbot, crafted_store) -> None:
+    from datetime import UTC, datetime
+
+    from console.domain.alert import parse_alert
+    from console.domain.permissions import Role, User
+    from console.services import retention
+    from tests.domain.factories import alert_dict
+
+    retention.place_hold(crafted_store, User("demo-captain", Role.CAPTAIN), c.INCIDENT,
+                         "DA request 2026-117")
+    crafted_store.ingest([parse_alert(alert_dict("OLD-2015-1", 1, seq=60,
+                                                 time="2015-03-01T22:00:00Z"))], c.FEED, 60)
+    admin = User("demo-administrator", Role.ADMINISTRATOR)
+    plan = retention.plan_purge(crafted_store, datetime(2026, 11, 26, tzinfo=UTC))
+    assert plan.incident_ids == ("OLD-2015-1",)
+    retention.purge(crafted_store, admin, plan, plan.confirmation, reason="7 years kept")
+    page = open_page(qtbot, desk(crafted_store, "investigator"))
+    try:
+        assert "Legal hold</b> since" in page.facts.text()
+        assert "DA request 2026-117" in page.facts.text()
+    finally:
+        close_page(qtbot, page)
+    page = open_page(qtbot, desk(crafted_store, "investigator"), "OLD-2015-1")
+    try:
+        text = page.message.text()
+        assert page.state == "failed"
+        assert "was purged under the retention rules" in text and "7 years kept" in text
+        assert "demo-administrator" in text
+        last = audit_store.head(crafted_store)
+        assert (last.action, last.outcome, last.details) == (
+            "view_incident", "failed", {"reason": "purged"})
+    finally:
+        close_page(qtbot, page)

@@ -80,9 +80,14 @@ def load_page(store: Any, audit: Any, user: Any, incident_id: str,
 
 
 def _failure_text(incident_id: str, exc: BaseException) -> str:
+    if isinstance(exc, DossierNotFound) and exc.purged is not None:
+        p = exc.purged
+        return (f"Incident “{incident_id}” ({fmt_time(p.original_time)}) was purged under "
+                f"the retention rules on {fmt_time(p.purged_at)} by {p.purged_by}: "
+                f"{p.reason}. Only its tombstone and audit entries remain.")
     if isinstance(exc, DossierNotFound):
-        return (f"There is no incident “{incident_id}” in this store. It may have been "
-                "purged under the retention rules, or the id is mistyped.")
+        return (f"There is no incident “{incident_id}” in this store. Check the id; a "
+                "purged incident would have left a tombstone.")
     if isinstance(exc, PermissionDenied):
         return f"You may not view this incident: {exc}."
     if type(exc).__name__ == "SessionLocked":
@@ -120,6 +125,7 @@ class IncidentPage(QWidget):
         self.facts.setObjectName("incident_facts")
         self.facts.setWordWrap(True)
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.facts.setVisible(False)
         self.message = QLabel("Loading the incident…")
         self.message.setObjectName("incident_message")
         self.message.setWordWrap(True)
@@ -227,8 +233,13 @@ class IncidentPage(QWidget):
                  ("Review", f"{words(a.review)} (revision {a.revision})"),
                  ("Rounds", words(a.rounds)), ("Shooters", words(a.shooters)),
                  ("Mobile", mobile), ("Received", fmt_time(d.incident.received_at))]
-        self.facts.setText(" &nbsp;·&nbsp; ".join(
-            f"<b>{k}</b> {html.escape(v)}" for k, v in facts))
+        text = " &nbsp;·&nbsp; ".join(f"<b>{k}</b> {html.escape(v)}" for k, v in facts)
+        for h in d.holds:
+            text += (f"<br><span style='color:#8a4b00'><b>Legal hold</b> since "
+                     f"{fmt_time(h.placed_at)} by {html.escape(h.placed_by)}: "
+                     f"{html.escape(h.reason)}</span>")
+        self.facts.setText(text)
+        self.facts.setVisible(True)
 
     # -- tabs and actions -------------------------------------------------------------
     def _on_tab_changed(self, index: int) -> None:
@@ -257,7 +268,12 @@ class IncidentPage(QWidget):
         from console.ui.verification_window import VerificationWindow
 
         if self._verification is None:
-            self._verification = VerificationWindow(self.ctx.store, self.ctx.user(), self)
+            try:
+                user = self.ctx.user()
+            except Exception as exc:  # a locked session: say so, open nothing
+                self.message.setText(html.escape(_failure_text(self.incident_id, exc)))
+                return None
+            self._verification = VerificationWindow(self.ctx.store, user, self)
             self._verification.view.verification_finished.connect(lambda _run: self.reload())
         self._verification.view.set_incident(self.data.dossier.alert)
         self._verification.show()
