@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
@@ -14,6 +15,13 @@ from console.store import audit_store
 from console.ui.desk.context import DeskContext
 from console.ui.desk.incident_page import IncidentPage
 from tests.incident_page import crafted as c
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def screenshot(page: IncidentPage, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assert page.grab().save(str(SCREENSHOTS / f"incident_page_{name}.png"))
 
 
 def desk(store, role: str) -> DeskContext:
@@ -99,6 +107,11 @@ def test_page_shows_the_dossier(qtbot, crafted_store) -> None:
         assert ver[1:6] == ("demo-investigator (investigator)", "pulses", "test_001",
                             "consistent", "12.5 m")
         assert ver[6] == "5 / 5"
+        if crafted_store.engine.dialect.name == "sqlite":
+            for tab in ("Alert", "Timeline", "Canvass", "Supplements", "Verification",
+                        "Audit"):
+                page.show_tab(tab)
+                screenshot(page, tab.lower())
     finally:
         close_page(qtbot, page)
 
@@ -236,6 +249,8 @@ def test_map_tab_shows_incident_and_canvass(qtbot, crafted_store) -> None:
             or bool(got and got[-1] and got[-1] > 10)), timeout=20000)
         assert "±20 m (90 %)" in page.map.note.text()
         assert "outside" not in page.map.note.text()
+        qtbot.wait(1500)  # tiles drawn
+        screenshot(page, "map")
     finally:
         close_page(qtbot, page)
 
