@@ -10,12 +10,18 @@ from __future__ import annotations
 from console.importer.api import Batch, Import, Preview, iter_batches, plan, preview, validate
 from console.importer.headers import ALERT_TYPES, Layout, detect_layout, map_type
 from console.importer.options import PRESETS, BBox, CsvImportError, ImportOptions, preset
-from console.importer.report import ImportPlan, ImportReport, ReasonTally, RejectedRow
+from console.importer.report import (
+    ImportPlan,
+    ImportReport,
+    ReasonTally,
+    RejectedRow,
+    write_report_csv,
+)
 from console.importer.rows import ImportedAlert, Issue, RowResult
 
 __all__ = [
     "ALERT_TYPES", "PRESETS", "BBox", "Batch", "CsvImportError", "Import", "ImportOptions",
     "ImportPlan", "ImportReport", "ImportedAlert", "Issue", "Layout", "Preview",
     "ReasonTally", "RejectedRow", "RowResult", "detect_layout", "iter_batches", "map_type",
-    "plan", "preset", "preview", "validate",
+    "plan", "preset", "preview", "validate", "write_report_csv",
 ]

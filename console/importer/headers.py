@@ -57,7 +57,8 @@ class Layout:
 
 
 def detect_layout(headers: list[str], mapping: dict[str, str] | None = None) -> Layout:
-    """Map a header row to console fields; ``mapping`` (field -> header) wins over aliases."""
+    """Map a header row to console fields; ``mapping`` (field -> header) wins over aliases
+    and an empty header in it leaves the field unmapped."""
     normed = [norm_header(h) for h in headers]
     columns: dict[str, int] = {}
     for fld, aliases in FIELD_ALIASES.items():
@@ -69,6 +70,9 @@ def detect_layout(headers: list[str], mapping: dict[str, str] | None = None) -> 
         if fld not in FIELD_ALIASES:
             raise CsvImportError(f"mapping names an unknown field {fld!r}; "
                                  f"known: {', '.join(FIELDS)}")
+        if not header:  # the user said: this field is not in the file
+            columns.pop(fld, None)
+            continue
         key = norm_header(header)
         if key not in normed:
             raise CsvImportError(f"mapping: no column {header!r} in the header "

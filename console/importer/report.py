@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -148,3 +150,27 @@ def make_plan(facts: FileFacts, report: ImportReport, alerts: list[ImportedAlert
     if not alerts:
         return ImportPlan(False, policy, report, (), "no valid rows in the file")
     return ImportPlan(True, policy, report, tuple(alerts))
+
+
+REPORT_COLUMNS = ("line", "severity", "code", "message", "original_text")
+
+
+def write_report_csv(report: ImportReport, path: str | os.PathLike[str]) -> int:
+    """Every rejected row and warning as CSV, by line; returns the data rows written.
+
+    Each row names its line and reason code; the message and the original text are given
+    for the first ``sample_limit`` rows of each reason (the report keeps no more)."""
+    items: list[tuple[int, str, str, str, str]] = []
+    for severity, group in (("error", report.rejections), ("warning", report.warnings)):
+        for code, tally in group.items():
+            samples = {r.line: r for r in tally.samples}
+            for line in tally.lines:
+                sample = samples.get(line)
+                items.append((line, severity, code, sample.message if sample else "",
+                              sample.text if sample else ""))
+    items.sort(key=lambda i: (i[0], i[1], i[2]))
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(REPORT_COLUMNS)
+        out.writerows(items)
+    return len(items)

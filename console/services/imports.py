@@ -50,6 +50,7 @@ from console.importer import (
     ImportOptions,
     ImportReport,
     Preview,
+    preset,
     preview,
     validate,
 )
@@ -59,7 +60,8 @@ from console.store.import_store import ImportBatchRecord
 from console.store.store import Store
 
 __all__ = ["ACTION", "IMPORTED_UNCERTAINTY_M", "PROGRESS_TOTAL", "ImportRefused",
-           "ImportResult", "ImportService", "incident_id", "namespace_for"]
+           "ImportResult", "ImportService", "detect", "incident_id", "namespace_for",
+           "options_for"]
 
 ProgressFn = Callable[[int, int, str], None]
 PathLike = str | os.PathLike[str]
@@ -157,6 +159,26 @@ class _Rows:
         revision = dict(incident_id=iid, revision=1, seq=1, feed_url=self.feed_url,
                         payload=payload, received_at=self.now)
         return incident, revision
+
+
+def options_for(city: str | None, timezone: str = "UTC",
+                mapping: dict[str, str] | None = None) -> ImportOptions:
+    """Reading options for a city preset (``dc``, ``chicago``, ``st_louis``) or, without
+    one, local times in ``timezone``; ``mapping`` overrides the header detection."""
+    if city:
+        return preset(city, mapping=dict(mapping or {}))
+    return ImportOptions(timezone=timezone, mapping=dict(mapping or {}))
+
+
+def detect(path: PathLike, city: str | None = None, timezone: str = "UTC",
+           mapping: dict[str, str] | None = None, n: int = 20) -> tuple[Preview, str | None]:
+    """The preview of ``path`` and the city it is read as: ``city`` when given, else the
+    city preset its coordinates point to (None: no known city, times in ``timezone``)."""
+    first = preview(path, n, options_for(city, timezone, mapping))
+    if city or not first.suggested_preset:
+        return first, city or None
+    found = first.suggested_preset
+    return preview(path, n, options_for(found, timezone, mapping)), found
 
 
 class ImportService:
