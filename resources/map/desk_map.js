@@ -19,7 +19,9 @@
     single_gunshot: "Single gunshot", multiple_gunshots: "Multiple gunshots",
     probable_gunfire: "Probable gunfire", gunshot_or_firecracker: "Gunshot or firecracker",
   };
-  const CLUSTER_OFF_ZOOM = 19; // from this zoom every incident is its own dot
+  // From this zoom every incident is its own dot (street level: a block fills the view).
+  // Each zoom level clustered costs about as much as another pass over all the points.
+  const CLUSTER_OFF_ZOOM = 18;
   const SELECT_ZOOM = 17; // a selection far out zooms in this far
   const CLOSE_PX = 4; // a click this close to the previous corner adds no corner
 
@@ -69,7 +71,11 @@
   function newCluster(token, expected) {
     // Only the call that adds all `expected` markers counts: adding the group to the map
     // also reports progress (0 of 0) for the markers queued before.
-    const progress = (done, total) => { if (total === expected && done === total) drawn(token); };
+    const progress = (done, total) => {
+      if (total !== expected) return;
+      if (done === total) drawn(token);
+      else if (bridge) bridge.pointsProgress(token, done, total);
+    };
     const group = L.markerClusterGroup({
       chunkedLoading: true, chunkInterval: 120, chunkDelay: 5,
       chunkProgress: progress, disableClusteringAtZoom: CLUSTER_OFF_ZOOM,
@@ -95,9 +101,10 @@
     }));
   }
 
-  function setPoints(json) {
+  function setPoints(json, token) {
     const started = performance.now();
     const p = JSON.parse(json);
+    p.token = token || 0;
     if (cluster) map.removeLayer(cluster); // a fresh group beats clearLayers() on 50k markers
     cluster = newCluster(p.token, p.ids.length);
     points = p;
@@ -382,9 +389,20 @@
     });
   }
 
+  // Zooming out further than the pack fitting a small window shows a postage stamp, and
+  // would cost the clustering one more level: a city pack keeps its own minimum.
+  function minZoomFor(bounds) {
+    const fit = L.CRS.EPSG3857;
+    const sw = fit.latLngToPoint(L.latLng(bounds[0]), 0);
+    const ne = fit.latLngToPoint(L.latLng(bounds[1]), 0);
+    const span = Math.max(Math.abs(ne.x - sw.x), Math.abs(ne.y - sw.y));
+    const zoom = Math.floor(Math.log2(480 / span)) - 1;
+    return Math.min(Math.max(config.minZoom, zoom), config.maxNativeZoom);
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     const b = config.bounds; // [[s, w], [n, e]]
-    map = L.map("map", { zoomControl: true, minZoom: config.minZoom, maxZoom: config.maxZoom,
+    map = L.map("map", { zoomControl: true, minZoom: minZoomFor(b), maxZoom: config.maxZoom,
                          fadeAnimation: false, zoomAnimation: false, markerZoomAnimation: false,
                          maxBounds: L.latLngBounds(b).pad(0.5) });
     map.createPane("macHighlight").style.zIndex = 650;

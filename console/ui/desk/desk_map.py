@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from console.mappack import ATTRIBUTION, MapPack
 from console.resources import resource_path
 from console.ui.app_scheme import map_profile
 
-__all__ = ["DEFAULT_PACK", "DeskMap", "DeskMapBridge", "encode_points"]
+__all__ = ["DEFAULT_PACK", "DeskMap", "DeskMapBridge", "EncodedPoints", "encode_points"]
 
 DEFAULT_PACK = resource_path("maps", "helsinki-center.mbtiles")
 _OVERZOOM_MAX = 20  # the deepest native tiles are scaled up to this zoom
@@ -38,7 +39,7 @@ _OVERZOOM_MAX = 20  # the deepest native tiles are scaled up to this zoom
 class DeskMapBridge(QObject):
     """The page's ``channel.objects.desk``: signals drive the page, slots are its replies."""
 
-    pointsSet = Signal(str)  # noqa: N815 - names are the page's JavaScript API
+    pointsSet = Signal(str, int)  # noqa: N815 - names are the page's JavaScript API
     heatShown = Signal(bool)  # noqa: N815
     markersShown = Signal(bool)  # noqa: N815
     selectionChanged = Signal(str, bool)  # noqa: N815
@@ -49,6 +50,7 @@ class DeskMapBridge(QObject):
     page_ready = Signal()
     marker_clicked = Signal(str)
     points_drawn = Signal(int, int)
+    points_progress = Signal(int, int, int)
     polygon_drawn = Signal(str)
     drawing_cancelled = Signal()
 
@@ -63,6 +65,10 @@ class DeskMapBridge(QObject):
     @Slot(int, int)
     def pointsDrawn(self, token: int, count: int) -> None:  # noqa: N802
         self.points_drawn.emit(token, count)
+
+    @Slot(int, int, int)
+    def pointsProgress(self, token: int, done: int, total: int) -> None:  # noqa: N802
+        self.points_progress.emit(token, done, total)
 
     @Slot(str)
     def polygonDrawn(self, ring_json: str) -> None:  # noqa: N802
@@ -86,8 +92,19 @@ def _columns(points: Any) -> tuple[Sequence[Any], Sequence[Any], Sequence[Any], 
     return points.ids, points.lats, points.lons, points.types
 
 
-def encode_points(points: Any, token: int = 0) -> str:
-    """JSON for the page: ``{token, ids, lats, lons, types (codes), names}``.
+@dataclass(frozen=True)
+class EncodedPoints:
+    """Points as the page takes them (see :func:`encode_points`)."""
+
+    json: str
+    count: int
+
+
+def encode_points(points: Any) -> EncodedPoints:
+    """The page's message for ``points``: JSON ``{ids, lats, lons, types (codes), names}``.
+
+    Plain Python, no Qt: a view can encode in its worker thread what it fetched there,
+    so tens of thousands of points cost the GUI thread nothing but the hand-over.
 
     ``points`` has ``ids``, ``lats``, ``lons`` and ``types`` (attributes, e.g. the history
     service's ``MapPoints``, or mapping keys), all of one length. Types become small
@@ -107,14 +124,13 @@ def encode_points(points: Any, token: int = 0) -> str:
     names: dict[str, int] = {}
     codes = [names.setdefault(str(t), len(names)) for t in types]
     payload = {
-        "token": int(token),
         "ids": list(map(str, ids)),
         "lats": np.round(lat, 6).tolist(),
         "lons": np.round(lon, 6).tolist(),
         "types": codes,
         "names": list(names),
     }
-    return json.dumps(payload, separators=(",", ":"), allow_nan=False)
+    return EncodedPoints(json.dumps(payload, separators=(",", ":"), allow_nan=False), len(codes))
 
 
 def _page_html(pack_name: str, pack: MapPack) -> str:
@@ -144,6 +160,8 @@ class DeskMap(QWidget):
     polygon_drawn = Signal(list)
     drawing_cancelled = Signal()
     points_drawn = Signal(int)
+    #: (points clustered so far, all points) while the page draws the latest set_points
+    drawing_progress = Signal(int, int)
     ready = Signal()
 
     _instances = 0  # numbers each map's pack and page URL on the shared profile
@@ -152,7 +170,7 @@ class DeskMap(QWidget):
         super().__init__(parent)
         self._pack = MapPack(pack_path or DEFAULT_PACK)
         self._ready = False
-        self._points_json: str | None = None
+        self._points: EncodedPoints | None = None
         self._token = 0
         self._count = 0
         self._drawn_token = -1
@@ -166,6 +184,7 @@ class DeskMap(QWidget):
         self._bridge.page_ready.connect(self._on_page_ready)
         self._bridge.marker_clicked.connect(self._on_marker_clicked)
         self._bridge.points_drawn.connect(self._on_points_drawn)
+        self._bridge.points_progress.connect(self._on_points_progress)
         self._bridge.polygon_drawn.connect(self._on_polygon_drawn)
         self._bridge.drawing_cancelled.connect(self._on_drawing_cancelled)
 
@@ -216,12 +235,14 @@ class DeskMap(QWidget):
         return list(self._area)
 
     def set_points(self, points: Any) -> None:
-        """Show these incidents (replacing the earlier ones); see :func:`encode_points`."""
+        """Show these incidents (replacing the earlier ones): ``EncodedPoints`` or anything
+        :func:`encode_points` takes (raises ValueError on a bad position)."""
+        encoded = points if isinstance(points, EncodedPoints) else encode_points(points)
         self._token += 1
-        self._points_json = encode_points(points, self._token)
-        self._count = len(_columns(points)[0])
+        self._points = encoded
+        self._count = encoded.count
         if self._ready:
-            self._bridge.pointsSet.emit(self._points_json)
+            self._bridge.pointsSet.emit(encoded.json, self._token)
 
     def clear_points(self) -> None:
         self.set_points({"ids": [], "lats": [], "lons": [], "types": []})
@@ -295,6 +316,11 @@ class DeskMap(QWidget):
             self._drawn_token = token
             self.points_drawn.emit(count)
 
+    @Slot(int, int, int)
+    def _on_points_progress(self, token: int, done: int, total: int) -> None:
+        if token == self._token:
+            self.drawing_progress.emit(done, total)
+
     @Slot(str)
     def _on_polygon_drawn(self, ring_json: str) -> None:
         self._drawing = False
@@ -315,8 +341,8 @@ class DeskMap(QWidget):
         self._bridge.heatShown.emit(self._heat)
         if self._area:
             self._bridge.areaShown.emit(json.dumps(self._area))
-        if self._points_json is not None:
-            self._bridge.pointsSet.emit(self._points_json)
+        if self._points is not None:
+            self._bridge.pointsSet.emit(self._points.json, self._token)
         if self._selected:
             self._bridge.selectionChanged.emit(self._selected, True)
         if self._drawing:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from console.services import history
 from console.ui.desk.context import Cancelled, DeskContext, Job
-from console.ui.desk.desk_map import DeskMap
+from console.ui.desk.desk_map import DeskMap, EncodedPoints, encode_points
 from console.ui.desk.desk_messages import describe_error
 from console.ui.desk.history_filters import HistoryFilterBar
 from console.ui.desk.history_model import HistoryTableModel
@@ -41,10 +41,11 @@ __all__ = ["HistoryView"]
 _ERROR_STYLE = "color: #b00020;"
 
 
-def _fetch(store: Any, query: history.HistoryQuery, user: Any, audit: Any) -> tuple[Any, Any]:
-    """Worker: one page of rows and every match's map point."""
+def _fetch(store: Any, query: history.HistoryQuery, user: Any, audit: Any
+           ) -> tuple[Any, EncodedPoints]:
+    """Worker: one page of rows and every match's map point, encoded for the page."""
     result = history.search(store, query, user=user, audit=audit)
-    return result, history.map_points(store, query)
+    return result, encode_points(history.map_points(store, query))
 
 
 def _fetch_rows(store: Any, query: history.HistoryQuery, user: Any, audit: Any) -> Any:
@@ -74,6 +75,7 @@ class HistoryView(QWidget):
         self._generation = 0
         self._query: history.HistoryQuery | None = None
         self._export_job: Job | None = None
+        self._drawing_map = False
 
         self.filters = HistoryFilterBar()
         self.model = HistoryTableModel(self)
@@ -154,6 +156,8 @@ class HistoryView(QWidget):
         self.map.incident_selected.connect(self._on_map_selected)
         self.map.polygon_drawn.connect(self.filters.set_polygon)
         self.map.drawing_cancelled.connect(self.filters.drawing_ended)
+        self.map.drawing_progress.connect(self._on_map_progress)
+        self.map.points_drawn.connect(self._on_map_drawn)
         self.markers_box.toggled.connect(self.map.set_markers_visible)
         self.heat_box.toggled.connect(self.map.set_heat_visible)
         self.fit_button.clicked.connect(self.map.fit_points)
@@ -192,13 +196,22 @@ class HistoryView(QWidget):
         selected = self.selected_id()
         self.model.set_rows(result.rows, result.total)
         self.map.set_points(points)
-        if len(points.ids):
+        if points.count:
             self.map.fit_points()  # a new search shows where its matches are
         self._update_count()
         self._set_status("")
         if selected is not None and self.model.row_of(selected) is not None:
             self.select_incident(selected, pan=False)
         self.results_shown.emit(self.model.total, self.model.rowCount())
+
+    def _on_map_progress(self, done: int, total: int) -> None:
+        self._drawing_map = True
+        self._set_status(f"Drawing the map… {100 * done // max(total, 1)} %")
+
+    def _on_map_drawn(self, _count: int) -> None:
+        if self._drawing_map:
+            self._drawing_map = False
+            self._set_status("")
 
     def _on_failed(self, generation: int, exc: BaseException) -> None:
         if generation == self._generation:
