@@ -88,12 +88,13 @@ class StatusLine(QLabel):
 
 
 def run_as_user(ctx: DeskContext, status: StatusLine, fn: Callable[..., Any], *args: Any,
-                done: Callable[[Any], None], busy: str = "Working…",
+                done: Callable[[Any], None], busy: str | None = "Working…",
                 progress: Callable[[int, int, str], None] | None = None) -> Job | None:
     """Run ``fn(user, *args)`` off the GUI thread for the signed-in user.
 
     Refusals and errors (a locked session, a permission denied, bad input) land in
-    ``status``; ``done`` gets the result on the GUI thread. With ``progress`` given,
+    ``status`` (which shows ``busy`` meanwhile, if given); ``done`` gets the result on the
+    GUI thread. With ``progress`` given,
     ``fn`` is called as ``fn(progress_handle, user, *args)``.
     """
     try:
@@ -101,7 +102,8 @@ def run_as_user(ctx: DeskContext, status: StatusLine, fn: Callable[..., Any], *a
     except Exception as exc:  # a locked session: say so, do nothing
         status.error(str(exc))
         return None
-    status.busy(busy)
+    if busy:
+        status.busy(busy)
 
     def failed(exc: BaseException) -> None:
         status.error(str(exc) or type(exc).__name__)
