@@ -12,7 +12,8 @@ import logging
 import keyring
 from keyring.errors import KeyringError, PasswordDeleteError
 
-__all__ = ["SERVICE", "SecretStore", "delete_secret", "get_secret", "set_secret"]
+__all__ = ["SERVICE", "SecretStore", "delete_secret", "feed_token_name", "get_secret",
+           "resolve_feed_token", "set_secret"]
 
 log = logging.getLogger(__name__)
 
@@ -78,3 +79,27 @@ def set_secret(name: str, value: str) -> bool:
 
 def delete_secret(name: str) -> None:
     _default.delete(name)
+
+
+def feed_token_name(feed_url: str) -> str:
+    """The keyring entry of the bearer token for ``feed_url`` (one per feed)."""
+    return f"feed_token {feed_url.strip().rstrip('/')}"
+
+
+def resolve_feed_token(cli_token: str | None, feed_url: str, *,
+                       secrets: SecretStore | None = None) -> str | None:
+    """The token for ``feed_url``: ``cli_token`` when given (and then kept in the keyring
+    for next time), else the one the keyring holds, else None.
+
+    The token goes only to the keyring (or this session's memory when there is none),
+    never to a file or a log line.
+    """
+    secrets = secrets or _default
+    name = feed_token_name(feed_url)
+    if cli_token:
+        if secrets.get(name) != cli_token:
+            kept = secrets.set(name, cli_token)
+            log.info("feed token %s", "saved in the OS keyring" if kept
+                     else "kept for this session only")
+        return cli_token
+    return secrets.get(name)
