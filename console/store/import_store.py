@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from console.store.audit_store import write_tx
+from console.store.history_store import row_search_text
 from console.store.models import AlertRevision, ImportBatch, Incident
 from console.store.store import Store
 
@@ -87,14 +88,17 @@ def insert_incidents(s: Session, incidents: Sequence[dict[str, Any]],
                      revisions: Sequence[dict[str, Any]]) -> None:
     """Bulk-insert incident rows and their revision rows (executemany, no ORM objects).
 
-    Keys of ``incidents`` that the schema lacks (e.g. ``source`` before migration 0005)
-    are dropped, so the importer works on either side of that migration."""
+    Keys of ``incidents`` that the schema lacks are dropped; the search text the desk's
+    history search reads is filled in as the column's default would."""
     if not incidents:
         return
     cols = _incident_columns()
     rows: Sequence[dict[str, Any]] = incidents
     if set(incidents[0]) - cols:
         rows = [{k: v for k, v in r.items() if k in cols} for r in incidents]
+    if "search_text" in cols and "search_text" not in rows[0]:
+        # the column's insert default, computed here because the sqlite3 path skips it
+        rows = [{**r, "search_text": row_search_text(r)} for r in rows]
     conn = s.connection()
     if conn.dialect.name == "sqlite":
         json_text: dict[int, str] = {}  # a payload shared by both rows is encoded once

@@ -260,3 +260,17 @@ def test_imported_times_compare_like_feed_times_in_sql(service: ImportService, s
                         .order_by(Incident.time)).all()
         assert ids == ["imp:dc:1007", "F-1", "imp:dc:1002", "imp:dc:1001"]
         assert s.get(Incident, "imp:dc:1007").time == _utc(2023, 6, 1, 4, 0, 30)
+
+
+def test_imported_incidents_are_found_by_the_history_search(service: ImportService,
+                                                            store: Store,
+                                                            tmp_path: Path) -> None:
+    from console.services.history import HistoryQuery, search
+    service.import_file(SUPERVISOR, write(tmp_path, "chicago.csv", CHICAGO),
+                        options=preset("chicago", now=NOW))
+    found = search(store, HistoryQuery(text="state st rear"))
+    assert [r.id for r in found.rows] == ["imp:chicago:SST-9001"]
+    row = found.rows[0]
+    assert (row.source, row.review, row.district, row.beat) == ("import", "reviewed", "1", "111")
+    by_area = search(store, HistoryQuery(districts=("7",), start=_utc(2024, 1, 1)))
+    assert [r.id for r in by_area.rows] == ["imp:chicago:SST-9002"]
