@@ -79,6 +79,9 @@ class PeriodPicker(QWidget):
                        QLabel("to"), self.end_edit):
             layout.addWidget(widget)
         self._applying = False
+        # typing a date sends one change once the keys stop, not one per key
+        self._edit_timer = QTimer(self, singleShot=True, interval=400)
+        self._edit_timer.timeout.connect(self.changed)
         self.preset.currentTextChanged.connect(self._on_preset)
         self.preset.setCurrentText(initial)
         self._on_preset(initial)
@@ -96,6 +99,7 @@ class PeriodPicker(QWidget):
         self.preset.setCurrentText("Custom")
         self.preset.blockSignals(False)
         self._set_enabled(True)
+        self._edit_timer.stop()
         self.changed.emit()
 
     def range(self) -> tuple[datetime | None, datetime | None]:
@@ -117,6 +121,7 @@ class PeriodPicker(QWidget):
             self._set_enabled(True)
             self.changed.emit()
             return
+        self._edit_timer.stop()
         days = period_range(name, date.today())
         self._set_enabled(days is not None)
         if days is not None:
@@ -132,7 +137,7 @@ class PeriodPicker(QWidget):
         self.preset.blockSignals(True)
         self.preset.setCurrentText("Custom")
         self.preset.blockSignals(False)
-        self.changed.emit()
+        self._edit_timer.start()
 
 
 class ChoiceButton(QToolButton):
