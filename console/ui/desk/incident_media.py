@@ -58,7 +58,7 @@ class MapSection(QWidget):
         self._dossier: Dossier | None = None
         self._doors: list[dict[str, Any]] = []
         self.note = _note("The map opens when the incident has loaded.", "map_note")
-        self.note.setMaximumHeight(60)
+        self.note.setStyleSheet("padding: 4px 8px;")
         col = QVBoxLayout(self)
         col.setContentsMargins(0, 0, 0, 0)
         col.addWidget(self.note)
