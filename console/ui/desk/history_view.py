@@ -76,6 +76,7 @@ class HistoryView(QWidget):
         self._query: history.HistoryQuery | None = None
         self._export_job: Job | None = None
         self._drawing_map = False
+        self._quiet_selection = False
 
         self.filters = HistoryFilterBar()
         self.model = HistoryTableModel(self)
@@ -272,15 +273,23 @@ class HistoryView(QWidget):
             self._set_status(f"{incident_id} is not among the rows shown; "
                              "narrow the search or sort to bring it into the table.")
             return False
-        index = self.model.index(row, 0)
-        self.table.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows)
-        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self._select_row(row)  # the map was told above, with or without a pan
         return True
 
+    def _select_row(self, row: int) -> None:
+        """Select and show ``row`` without telling the map (the caller did)."""
+        index = self.model.index(row, 0)
+        self._quiet_selection = True
+        try:
+            self.table.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+        finally:
+            self._quiet_selection = False
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+        if current.isValid() and not self._quiet_selection:
             self.map.select(self.model.incident(current.row()).id, pan=True)
 
     def _on_map_selected(self, incident_id: str) -> None:
@@ -290,14 +299,7 @@ class HistoryView(QWidget):
                              "narrow the search or sort to bring it into the table.")
             return
         self._set_status("")
-        index = self.model.index(row, 0)
-        selection = self.table.selectionModel()
-        selection.blockSignals(True)  # the map already shows it: no pan back
-        selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                                  | QItemSelectionModel.SelectionFlag.Rows)
-        selection.blockSignals(False)
-        self.table.viewport().update()
-        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self._select_row(row)  # the map already shows it: no pan back
 
     def _on_activated(self, index: QModelIndex) -> None:
         if index.isValid():
