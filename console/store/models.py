@@ -114,10 +114,13 @@ class Incident(Base):
     search_text: Mapped[str] = mapped_column(Text, default=_incident_search_text,
                                              server_default="")
 
+    # Searches read ids in order from an index alone, then fetch one page of rows.
     __table_args__ = (
-        Index(None, "district", "time"),
-        Index(None, "beat", "time"),
-        Index(None, "lat", "lon"),
+        Index(None, "district", "time", "id"),
+        Index(None, "beat", "time", "id"),
+        Index(None, "time", "id", "lat", "lon", "type"),
+        Index(None, "lat", "lon", "time", "id"),
+        Index(None, "district", "beat"),
     )
 
 

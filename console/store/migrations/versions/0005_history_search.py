@@ -3,8 +3,8 @@
 Adds to ``incidents`` the figures folded from the unit events (status, disposition,
 dispatch / en route / on scene / clear times, response seconds, canvass and evidence
 flags), the row's source (``feed`` or ``import``) and a lower-cased search text; fills
-them for the incidents already stored; indexes district + time, beat + time and lat + lon
-so that an area and time search over years of incidents reads an index range.
+them for the incidents already stored; indexes (district | beat | lat, lon) with time and id
+so that an area and time search over years of incidents reads its ids from an index alone.
 
 Revision ID: 0005
 Revises: 0004
@@ -30,9 +30,12 @@ depends_on = None
 
 _TS = sa.DateTime(timezone=True)
 _TIMES = ("dispatched_at", "en_route_at", "on_scene_at", "cleared_at")
-_INDEXES = {"ix_incidents_district_time": ["district", "time"],
-            "ix_incidents_beat_time": ["beat", "time"],
-            "ix_incidents_lat_lon": ["lat", "lon"]}
+#: Each search reads ids in order from one of these alone, then fetches a page of rows.
+_INDEXES = {"ix_incidents_district_time_id": ["district", "time", "id"],
+            "ix_incidents_beat_time_id": ["beat", "time", "id"],
+            "ix_incidents_time_id_lat_lon_type": ["time", "id", "lat", "lon", "type"],
+            "ix_incidents_lat_lon_time_id": ["lat", "lon", "time", "id"],
+            "ix_incidents_district_beat": ["district", "beat"]}
 
 
 def _new_columns() -> list[sa.Column]:
