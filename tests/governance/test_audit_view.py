@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from console.domain.audit import Outcome
@@ -115,6 +116,9 @@ def test_verify_reports_the_first_broken_link_of_a_tampered_log(
     view.verify()
     _settle(qtbot, view)
     assert view.verify_result.text() == expected
+    marked = [view.model.index(r, 0).data() for r in range(view.model.rowCount())
+              if view.model.index(r, 0).data(Qt.ItemDataRole.BackgroundRole) is not None]
+    assert marked == [str(seq)]  # the broken link is shown in red
     view.resize(1000, 520)
     shot(view, "audit_view_broken.png")
     entry = [e for e in audit_store.entries(ctx.store) if e.action == "verify_audit"][-1]

@@ -83,7 +83,7 @@ def test_preview_hold_and_purge(qtbot: QtBot, admin: DeskContext) -> None:
     view.release_hold(hold.id, "case closed")
     _settle(qtbot)
     assert view.status.text() == "Legal hold on OLD-1 released"
-    assert "1 incidents</b> would be purged" in view.summary.text()
+    assert "1 incident</b> would be purged" in view.summary.text()
 
 
 def test_wrong_confirmation_is_refused_and_nothing_is_deleted(qtbot: QtBot,

@@ -181,7 +181,9 @@ class AuditView(QWidget):
 
     def _on_verified(self, report: VerifyReport) -> None:
         self._verify_finished()
-        if report.ok:
+        broken = report.broken
+        self.model.set_marked(lambda e: broken is not None and e.seq == broken.seq)
+        if broken is None:
             self.verify_result.ok(report.message())
         else:
             self.verify_result.error(report.message())

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
 
 from console.services.accounts import password_problem
@@ -34,11 +35,19 @@ class RecordsModel(QAbstractTableModel, Generic[T]):
         super().__init__(parent)
         self._columns = list(columns)
         self._rows: list[T] = []
+        self._marked: Callable[[T], bool] = lambda _row: False
 
     def set_rows(self, rows: Sequence[T]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
+
+    def set_marked(self, marked: Callable[[T], bool]) -> None:
+        """Show rows for which ``marked(row)`` holds in red (e.g. a broken audit link)."""
+        self._marked = marked
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._rows) - 1, len(self._columns) - 1))
 
     def row(self, r: int) -> T:
         return self._rows[r]
@@ -53,8 +62,11 @@ class RecordsModel(QAbstractTableModel, Generic[T]):
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
-                                               Qt.ItemDataRole.ToolTipRole):
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QColor("#ffcdd2") if self._marked(self._rows[index.row()]) else None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         value = self._columns[index.column()][1](self._rows[index.row()])
         return "" if value is None else str(value)

@@ -59,6 +59,10 @@ _TOMBSTONES = [
 ]
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _table(model: RecordsModel[Any]) -> QTableView:
     view = QTableView()
     view.setModel(model)
@@ -212,11 +216,12 @@ class RetentionView(QWidget):
         self.counts.set_rows([(t, n) for t, n in plan.counts.items() if n])
         self.held.set_rows(plan.held)
         self.tombstones.set_rows(stones)
+        n, held = len(plan.incident_ids), len(plan.held)
         self.summary.setText(
             f"Cut-off {local_time(plan.cutoff)} (kept {plan.keep_years} years): "
-            f"<b>{len(plan.incident_ids)} incidents</b> would be purged "
-            f"({plan.total_rows} rows); {len(plan.held)} older incidents are under a "
-            "legal hold and stay.")
+            f"<b>{_count(n, 'incident')}</b> would be purged ({_count(plan.total_rows, 'row')}); "
+            f"{_count(held, 'older incident')} under a legal hold "
+            f"{'stays' if held == 1 else 'stay'}.")
         self.confirm_label.setText(f"Type <b>{plan.confirmation}</b> to confirm")
         self.confirm.clear()
         self._update_purge_button()
@@ -308,7 +313,8 @@ class RetentionView(QWidget):
         rows = sum(result.counts.values())
         skipped = (f"; {len(result.skipped)} skipped (held or changed since the preview)"
                    if result.skipped else "")
-        text = (f"Purged {len(result.purged)} incidents ({rows} rows){skipped}. "
+        text = (f"Purged {_count(len(result.purged), 'incident')} ({_count(rows, 'row')})"
+                f"{skipped}. "
                 "Tombstones and audit entries remain.")
         self.status.ok(text)
         self.preview()
