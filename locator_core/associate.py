@@ -68,6 +68,9 @@ class AssociatorConfig:
     echo_interval_s: float = 0.15
     echo_support: float = 0.6
     neighbour_fraction: float = 0.6
+    tie_slack: int = 0
+    echo_window_s: float = 0.25
+    echo_drop_db: float = 3.0
 
 
 def _distances(cells: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -131,10 +134,14 @@ class _CoarseStack:
             keys = rows * nb + (b - bmin)  # (cells, pulses)
             counts = np.bincount(keys.ravel(), minlength=self.n_cells * nb)
             self.phases.append((offset, bmin, nb, keys, counts))
+        self.gone = np.zeros(dist.shape[1], dtype=bool)
 
     def remove(self, pulses: np.ndarray) -> None:
+        pulses = np.asarray(pulses, dtype=int)
+        pulses = pulses[~self.gone[pulses]]
         if len(pulses) == 0:
             return
+        self.gone[pulses] = True
         for _offset, _bmin, nb, keys, counts in self.phases:
             counts -= np.bincount(keys[:, pulses].ravel(), minlength=self.n_cells * nb)
 
@@ -167,8 +174,11 @@ def _refine(cell_xyz, tau_c, window, s, t, sid, c, cfg, z_ground, step):
         if not near.any():
             return None
         w = 2.0 * (step * 0.7072) / c + 2.0 * cfg.pick_tolerance_s
-        cand = _stack(_distances(cells, s[near]), t[near], sid[near], c, w, n_sensors, top=1)
-        cell, tau_c, _count = cand[0]
+        dist = _distances(cells, s[near])
+        if _level == cfg.levels - 1:
+            cell, tau_c = _tightest(dist, t[near], sid[near], c, w, n_sensors, cfg.tie_slack)
+        else:
+            cell, tau_c, _count = _stack(dist, t[near], sid[near], c, w, n_sensors, top=1)[0]
         cell_xyz, window = cells[cell], w
         center, half = cell_xyz[:2], np.array([2 * step, 2 * step])
     picked = _pick(cell_xyz, tau_c, s, t, sid, c, window / 2)
@@ -182,6 +192,52 @@ def _refine(cell_xyz, tau_c, window, s, t, sid, c, cfg, z_ground, step):
     d = np.sqrt(((s[picked] - cell_xyz) ** 2).sum(-1))
     dev = t[picked] - d / c - tau0
     return cell_xyz, tau0, len(picked), float(np.sqrt(np.mean(dev * dev))), picked
+
+
+def _tightest(dist, t, sid, c, window, n_sensors, slack):
+    """The finest level's (cell, tau centre): among the cells whose best emission-time
+    window holds (nearly) the most distinct sensors, the one where those sensors' earliest
+    pulses agree best. On a fine grid the window is mostly the timing tolerance, so many
+    neighbouring cells count the same sensors; the first of them in grid order may sit
+    metres off, where the direct arrivals of the near sensors fall out of the pick and
+    late ones (echoes) take their place. The agreement (median absolute deviation of the
+    implied emission times) peaks at the source whatever the timing precision."""
+    tau = t[None, :] - dist / c
+    n_cells = dist.shape[0]
+    rows = np.repeat(np.arange(n_cells), len(t))
+    best_count = np.zeros(n_cells, dtype=np.int32)
+    best_bin = np.zeros(n_cells)
+    for offset in (0.0, 0.5):
+        b = np.floor(tau / window + offset).astype(np.int64)
+        bmin = int(b.min())
+        nb = int(b.max()) - bmin + 1
+        occupied = np.zeros((n_cells, nb, n_sensors), dtype=bool)
+        occupied[rows, (b - bmin).ravel(), np.tile(sid, n_cells)] = True
+        counts = occupied.sum(axis=2, dtype=np.int32)
+        bins = counts.argmax(axis=1)
+        peak = counts[np.arange(n_cells), bins]
+        better = peak > best_count
+        best_count[better] = peak[better]
+        best_bin[better] = (bins[better] + bmin - offset + 0.5) * window
+    top = int(best_count.max())
+    tied = np.flatnonzero(best_count >= max(top - slack, 1))
+    # each sensor's earliest pulse inside the tied cell's window
+    dev = tau[tied] - best_bin[tied, None]
+    inside = np.abs(dev) <= window / 2
+    first = np.full((len(tied), n_sensors), np.inf)
+    np.minimum.at(first, (np.repeat(np.arange(len(tied)), len(t))[inside.ravel()],
+                          np.tile(sid, len(tied))[inside.ravel()]), dev[inside])
+    spread = np.empty(len(tied))
+    centre = np.empty(len(tied))
+    for k in range(len(tied)):
+        f = first[k][np.isfinite(first[k])]
+        m = float(np.median(f))
+        centre[k] = m
+        spread[k] = float(np.median(np.abs(f - m)))
+    # fewer sensors must buy a clearly tighter agreement
+    score = spread * (1.0 + 0.5 * (top - best_count[tied]))
+    k = int(np.argmin(score))
+    return int(tied[k]), float(best_bin[tied[k]] + centre[k])
 
 
 def _suppress(cands, cells, radius, window):
@@ -250,6 +306,7 @@ def find_shots(
     s = np.array([[p.sensor.x, p.sensor.y, p.sensor.z] for p in pulses], dtype=float)
     t = np.array([(p.time_ns - ref_ns) * 1e-9 for p in pulses])
     sid = np.array([index[p.sensor.serial] for p in pulses])
+    level = np.array([np.nan if p.level_db_spl is None else p.level_db_spl for p in pulses])
     alive = np.ones(len(pulses), dtype=bool)
     lo = s[:, :2].min(0) - cfg.margin_m
     hi = s[:, :2].max(0) + cfg.margin_m
@@ -284,7 +341,7 @@ def find_shots(
         for best_xyz, _tau0, _count, _spread, picked in refined[: cfg.located_candidates]:
             cand, cand_chosen = _locate_and_repick(pulses, idx[picked], best_xyz, idx, s, t,
                                                    sid, c, ref_ns, need, weather, cfg)
-            if (cand is not None and len(cand.used) >= _support_needed(shots, need, cfg)
+            if (cand is not None and len(cand.used) >= _support_needed(shots, need, cfg, cand)
                     and cand.residual_rms_s <= _residual_limit(cand, shots, cfg)
                     and (_well_supported(cand, shots, cfg)
                          or _heard_by_neighbours(cand, s, t, sid, ref_ns, c, cfg))
@@ -306,11 +363,26 @@ def find_shots(
         taken = np.array([i for i in chosen if id(pulses[i]) in used_ids], dtype=int)
         alive[taken] = False
         stack.remove(taken)
+        stack.remove(_echo_suspects(taken, t, sid, level, cfg))
         shots.append(shot)
         if progress is not None:
             progress(min(0.99, 1.0 - alive.mean()))
     shots.sort(key=lambda sh: sh.time_ns)
     return shots
+
+
+def _echo_suspects(taken, t, sid, level, cfg) -> np.ndarray:
+    """Pulses that look like echoes of a located shot's arrivals: at the same sensor,
+    within ``echo_window_s`` after its arrival and clearly weaker. They stay available to
+    any shot that needs them, but no longer propose shots: left in the coarse stack,
+    a shot's echoes pile up into peaks that outrank the weaker rounds still to find."""
+    out = []
+    for i in taken:
+        lag = t - t[i]
+        m = ((sid == sid[i]) & (lag > 0.0) & (lag <= cfg.echo_window_s)
+             & (level <= level[i] - cfg.echo_drop_db))
+        out.extend(np.flatnonzero(m))
+    return np.array(out, dtype=int)
 
 
 def _locate_and_repick(pulses, chosen, xyz, idx, s, t, sid, c, ref_ns, need, weather, cfg):
@@ -354,12 +426,23 @@ def _residual_limit(cand, accepted, cfg) -> float:
     return min(cfg.max_residual_s, max(6.0 * min(solid), 1.0e-3))
 
 
-def _support_needed(accepted, need, cfg) -> int:
+def _support_needed(accepted, need, cfg, shot=None) -> int:
     """Sensors a new shot needs. Where the network hears shots widely (the best shot so
     far has ``dense_support`` sensors or more), a group of the bare minimum is far more
-    likely a chance alignment of echoes than a round no one else heard: ask one more."""
+    likely a chance alignment of echoes than a round no one else heard: ask one more.
+    Not for a repeat: a group that places itself where an accepted round was fired
+    (within their joint uncertainty), later than that round's echoes last, is another
+    round from the same gun; chance alignments do not land on a shooter's spot."""
     strongest = max((len(a.used) for a in accepted), default=0)
-    return need + 1 if strongest >= cfg.dense_support else need
+    if strongest < cfg.dense_support:
+        return need
+    if shot is not None:
+        same_spot = [a for a in accepted
+                     if np.hypot(*(a.xy - shot.xy)) <= np.hypot(a.uncertainty_m, shot.uncertainty_m)]
+        if same_spot and all(abs(a.time_ns - shot.time_ns) * 1e-9 > cfg.echo_window_s
+                             for a in same_spot):
+            return need
+    return need + 1
 
 
 def _well_supported(shot, accepted, cfg) -> bool:
