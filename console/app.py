@@ -121,12 +121,18 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_places_epilog())
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     p.add_argument("--feed", metavar="URL", help="alert feed base URL (default: in-process demo)")
-    p.add_argument("--token", default=DEMO_TOKEN, help="feed bearer token (default: demo token)")
+    p.add_argument("--token", default=None,
+                   help="feed bearer token, kept in the OS keyring for this feed once given "
+                        "(default: the keyring's, or the demo token for the demo feed)")
     p.add_argument("--data-dir", metavar="DIR", help="where console.db lives "
                    "(default: the user data directory)")
     p.add_argument("--theme", choices=("day", "night"), default="day")
     p.add_argument("--desk", action="store_true",
-                   help="desk mode: the user is an investigator (default: patrol car, officer)")
+                   help="desk mode: sign in (supervisor, investigator, captain, administrator) "
+                        "for history, statistics, reports, releases and the audit log "
+                        "(default: patrol car, officer)")
+    p.add_argument("--idle-lock", type=float, metavar="MIN", default=30.0,
+                   help="desk: lock the session after MIN minutes idle (default 30)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = p.add_subparsers(dest="command")
     s = sub.add_parser("serve", help="run the reference feed with the demo publisher")
@@ -189,6 +195,36 @@ def build_main_window(store: Any, feed_url: str, token: str, *, theme: str = "da
 EXIT_ALREADY_RUNNING = 3
 #: Exit status when the data directory or its database cannot be used.
 EXIT_DATA_DIR = 2
+#: Exit status when the command line cannot be acted on (e.g. no feed token).
+EXIT_USAGE = 64
+
+
+def _desk_sign_in(store: Any, *, demo: bool, idle_minutes: float) -> Any:
+    """The sign-in dialog (the demo lists its demo accounts); None when cancelled."""
+    from datetime import timedelta
+
+    from console.services.accounts import AccountService, ensure_demo_accounts
+    from console.services.audit import AuditLog
+    from console.ui.desk.signin import sign_in_interactively
+
+    demo_accounts = ensure_demo_accounts(store) if demo else None
+    accounts = AccountService(store, audit=AuditLog(store))
+    idle = timedelta(minutes=max(idle_minutes, 0.1))
+    return sign_in_interactively(accounts, demo_accounts=demo_accounts, idle_lock=idle)
+
+
+def _build_desk(store: Any, session: Any, live: Any) -> Any:
+    """The desk window over the signed-in session, the live console as its first tab."""
+    from console.services.audit import AuditLog
+    from console.ui.desk.context import DeskContext
+    from console.ui.desk.desk_window import DeskWindow
+    from console.ui.desk.signin import install_session_guard
+
+    ctx = DeskContext(store=store, session=session, audit=AuditLog(store),
+                      accounts=session.accounts)
+    desk = DeskWindow(ctx, live=live)
+    desk.guard = install_session_guard(desk, session)
+    return desk
 
 
 def _fail(message: str, code: int) -> int:
@@ -258,7 +294,16 @@ def _run_window(args: argparse.Namespace) -> int:
     server = None
     stop = threading.Event()
     feed_url, token = args.feed, args.token
-    if feed_url is None:
+    if feed_url is not None:
+        from console.runtime.secrets import resolve_feed_token
+
+        token = resolve_feed_token(args.token, feed_url)
+        if not token:
+            store.close()
+            return _fail(f"no token for {feed_url}: give it once with --token "
+                         "(it is then kept in the OS keyring)", EXIT_USAGE)
+    else:
+        token = args.token or DEMO_TOKEN
         from console.demo.publisher import run_demo_publisher
         from console.feed.server import FeedServer
 
@@ -267,10 +312,24 @@ def _run_window(args: argparse.Namespace) -> int:
         threading.Thread(target=run_demo_publisher, args=(server, stop), name="demo-publisher",
                          daemon=True).start()
         log.info("demo feed at %s", feed_url)
+    desk = None
+    if args.desk:
+        session = _desk_sign_in(store, demo=server is not None, idle_minutes=args.idle_lock)
+        if session is None:  # the user cancelled the sign-in
+            if server is not None:
+                server.stop()
+            store.close()
+            return 0
     window = build_main_window(store, feed_url, token, theme=args.theme,
                                mode="desk" if args.desk else "car")
-    window.resize(1280, 800)
-    window.show()
+    if args.desk:
+        window.user = session.user()
+        desk = _build_desk(store, session, window)
+        desk.resize(1360, 860)
+        desk.show()
+    else:
+        window.resize(1280, 800)
+        window.show()
     window.start()
     _quit_on_signals(app)
     if os.environ.get(SMOKE_ENV):
@@ -279,6 +338,8 @@ def _run_window(args: argparse.Namespace) -> int:
         return app.exec()
     finally:
         stop.set()
+        if desk is not None:
+            desk.ctx.wait(10_000)
         window.shutdown()
         if server is not None:
             server.stop()
@@ -389,7 +450,7 @@ def _serve(args: argparse.Namespace) -> int:
     from console.demo.publisher import run_demo_publisher
     from console.feed.server import serve_forever
 
-    token = args.serve_token or (args.token if args.token != DEMO_TOKEN else DEMO_TOKEN)
+    token = args.serve_token or args.token or DEMO_TOKEN
     serve_forever(args.port, token, run_demo_publisher, host=args.host)
     return 0
 

@@ -1,0 +1,103 @@
+"""The desk window: tabs by role, incident pages from the history, report export, lock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from benchmarks.desk_data import generate
+from console.services.accounts import AccountService, ensure_demo_accounts
+from console.services.sessions import UserSession
+from console.store import Store, audit_store
+from console.ui.desk.context import DeskContext
+from console.ui.desk.desk_window import DeskWindow
+
+TABS = {
+    "officer": ["Releases"],
+    "supervisor": ["History", "Statistics", "Audit"],
+    "investigator": ["History", "Statistics", "Releases"],
+    "captain": ["History", "Statistics", "Releases", "Audit"],
+    "administrator": ["Audit", "Retention", "Accounts"],
+}
+
+
+@contextmanager
+def desk(tmp_path: Path, role: str, n: int = 0) -> Iterator[DeskWindow]:
+    store = Store(f"sqlite+pysqlite:///{tmp_path / f'{role}.db'}")
+    try:
+        if n:
+            generate(store, n, years=1, seed=3)
+        ensure_demo_accounts(store)
+        accounts = AccountService(store)
+        session = UserSession.sign_in(accounts, f"demo-{role}", f"demo-{role}-pass")
+        ctx = DeskContext(store, session, accounts.audit, accounts)
+        window = DeskWindow(ctx)
+        try:
+            yield window
+        finally:
+            ctx.wait()
+            window.close()
+            window.deleteLater()
+    finally:
+        store.close()
+
+
+def tab_titles(window: DeskWindow) -> list[str]:
+    return [window.tabs.tabText(i) for i in range(window.tabs.count())]
+
+
+@pytest.mark.parametrize("role", sorted(TABS))
+def test_tabs_follow_the_role(qtbot, tmp_path: Path, role: str) -> None:
+    with desk(tmp_path, role) as window:
+        qtbot.addWidget(window)
+        assert tab_titles(window) == TABS[role]
+        assert window.user_label.text() == f"Signed in: demo-{role} ({role})"
+        assert window.import_action.isEnabled() == (role != "officer")
+
+
+def test_history_opens_incident_pages_once_and_exports_a_report(qtbot, tmp_path: Path) -> None:
+    with desk(tmp_path, "investigator", n=200) as window:
+        qtbot.addWidget(window)
+        window.show()
+        history = window.history
+        qtbot.waitUntil(lambda: history.model.rowCount() > 0, timeout=20_000)
+        first = history.model.index(0, 0)
+        incident_id = history.model.row(0).id if hasattr(history.model, "row") else first.data()
+        history.incident_opened.emit(incident_id)
+        assert tab_titles(window)[-1] == incident_id
+        page = window.incident_pages[incident_id]
+        history.incident_opened.emit(incident_id)  # opening again shows the same page
+        assert tab_titles(window).count(incident_id) == 1
+        assert window.tabs.currentWidget() is page
+
+        def viewed() -> bool:
+            return any(e.action == "view_incident" and e.object_id == incident_id
+                       for e in audit_store.entries(window.ctx.store))
+        qtbot.waitUntil(viewed, timeout=20_000)
+
+        pdf = tmp_path / "report.pdf"
+        window.export_report(incident_id, str(pdf))
+        qtbot.waitUntil(lambda: window.last_export.finished, timeout=60_000)
+        assert pdf.read_bytes()[:5] == b"%PDF-"
+        assert "Report saved" in window.statusBar().currentMessage()
+        exports = [e for e in audit_store.entries(window.ctx.store)
+                   if e.action == "export_report" and e.object_id == incident_id]
+        assert [e.outcome for e in exports][-1] == "ok"
+
+        window.tabs.tabCloseRequested.emit(window.tabs.indexOf(page))
+        assert incident_id not in tab_titles(window)
+        assert incident_id not in window.incident_pages
+        window.tabs.tabCloseRequested.emit(window.tabs.indexOf(history))  # fixed tab stays
+        assert "History" in tab_titles(window)
+
+
+def test_lock_now_locks_the_session(qtbot, tmp_path: Path) -> None:
+    with desk(tmp_path, "captain") as window:
+        qtbot.addWidget(window)
+        window.lock()
+        assert window.ctx.session.locked
+        assert not window.ctx.may("search_history")
+        assert window.user_label.text() == "Locked"
