@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from console.importer.api import Batch, Import, Preview, iter_batches, plan, preview, validate
 from console.importer.headers import ALERT_TYPES, Layout, detect_layout, map_type
-from console.importer.options import PRESETS, BBox, CsvImportError, ImportOptions, preset
+from console.importer.options import (
+    PRESETS,
+    BBox,
+    CsvImportError,
+    HeaderNotRecognised,
+    ImportOptions,
+    preset,
+)
 from console.importer.report import (
     ImportPlan,
     ImportReport,
@@ -20,7 +27,8 @@ from console.importer.report import (
 from console.importer.rows import ImportedAlert, Issue, RowResult
 
 __all__ = [
-    "ALERT_TYPES", "PRESETS", "BBox", "Batch", "CsvImportError", "Import", "ImportOptions",
+    "ALERT_TYPES", "PRESETS", "BBox", "Batch", "CsvImportError", "HeaderNotRecognised",
+    "Import", "ImportOptions",
     "ImportPlan", "ImportReport", "ImportedAlert", "Issue", "Layout", "Preview",
     "ReasonTally", "RejectedRow", "RowResult", "detect_layout", "iter_batches", "map_type",
     "plan", "preset", "preview", "validate", "write_report_csv",

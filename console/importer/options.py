@@ -12,6 +12,15 @@ class CsvImportError(Exception):
     """A file that cannot be imported at all; the message says why, for the user."""
 
 
+class HeaderNotRecognised(CsvImportError):  # noqa: N818 - a kind of CsvImportError
+    """No row names a type, a date and coordinates: ``headers`` are the cells of the
+    first row, for the user to map by hand (``ImportOptions.mapping``)."""
+
+    def __init__(self, message: str, headers: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.headers = headers
+
+
 @dataclass(frozen=True)
 class BBox:
     """An area as a latitude/longitude box (degrees, WGS 84)."""

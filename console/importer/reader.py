@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from console.importer.headers import Layout, detect_layout
-from console.importer.options import CsvImportError
+from console.importer.options import CsvImportError, HeaderNotRecognised
 
 _CHUNK = 1 << 20
 _DELIMITERS = (",", ";", "\t", "|")
@@ -154,9 +154,10 @@ class CsvStream:
         if not seen:
             raise CsvImportError(f"{self.facts.path.name}: no header row (the file has no data)")
         shown = ", ".join(repr(c.strip())[:40] for c in seen[0][:12])
-        raise CsvImportError(
+        raise HeaderNotRecognised(
             f"{self.facts.path.name}: header not recognised ({shown}); need a type column, "
-            "a date column and latitude/longitude (or a location) — or give a column mapping")
+            "a date column and latitude/longitude (or a location) — or give a column mapping",
+            tuple(c.replace("\x00", "").strip() for c in seen[0]))
 
     def rows(self) -> Iterator[RawRow]:
         number = 0

@@ -113,31 +113,52 @@ def test_wizard_imports_a_dc_file_through_every_page(qtbot, wizard: ImportWizard
     assert (entry.user, entry.outcome) == ("demo-supervisor", "ok")
 
 
-def test_remapping_a_column_is_applied(qtbot, wizard: ImportWizard, store: Store,
-                                       tmp_path: Path) -> None:
-    # A St. Louis table whose coordinate columns carry other names.
-    text = STL.replace("Type,Date,Latitude,Longitude", "Kind,Date,North,East")
+def test_unrecognised_columns_are_mapped_by_hand(qtbot, wizard: ImportWizard, store: Store,
+                                                 tmp_path: Path) -> None:
+    # A St. Louis table whose columns carry other names.
+    text = STL.replace("Type,Date,Latitude,Longitude", "Kind,When,North,East")
     path = write(tmp_path, "stl_odd.csv", text)
     w = wizard
     file_page = w.page(FILE)
     assert isinstance(file_page, FilePage)
     file_page.path.setText(str(path))
-    file_page.city.setCurrentIndex(file_page.city.findData("st_louis"))
-    w.next()
-    qtbot.waitUntil(lambda: "header not recognised" in file_page.error.text(), timeout=10_000)
-    assert w.currentId() == FILE  # the message stays on the page; nothing crashed
-    _shot(w, "bad_header")
-    file_page.path.setText(str(write(tmp_path, "stl.csv", STL)))
     _goto(qtbot, w, MAPPING)
     mapping = w.page(MAPPING)
     assert isinstance(mapping, MappingPage)
-    # read the type from the Date column: every row becomes an unknown type
-    mapping.combos["type"].setCurrentIndex(mapping.combos["type"].findData("Date"))
+    assert "not recognised" in mapping.facts.text()
+    for fld, header in (("type", "Kind"), ("date", "When"), ("latitude", "North"),
+                        ("longitude", "East")):
+        mapping.combos[fld].setCurrentIndex(mapping.combos[fld].findData(header))
+    _shot(w, "mapping_by_hand")
     _goto(qtbot, w, PREVIEW)
     preview = w.page(PREVIEW)
     assert isinstance(preview, PreviewPage)
+    assert w.state.city == "st_louis"  # found from the coordinates once they were known
+    assert [preview.model.status(i) for i in range(5)] == [
+        "ok", "ok", "rejected", "rejected", "rejected"]
+    assert preview.model.index(0, 3).data() == "2022-07-05 04:15:00"
+    # back: read the type from the date column instead, and every row is refused
+    w.back()
+    mapping.combos["type"].setCurrentIndex(mapping.combos["type"].findData("When"))
+    _goto(qtbot, w, PREVIEW)
     assert {preview.model.status(i) for i in range(5)} == {"rejected"}
     assert "unknown type" in preview.model.index(0, 10).data()
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "is empty"),
+    (b"\x00\x01\x02\xff binary \x03\x04" * 40, "header not recognised"),
+])
+def test_bad_file_gets_a_clear_message(qtbot, wizard: ImportWizard, tmp_path: Path,
+                                       content: bytes, message: str) -> None:
+    w = wizard
+    file_page = w.page(FILE)
+    assert isinstance(file_page, FilePage)
+    file_page.path.setText(str(write(tmp_path, "bad.csv", content)))
+    w.next()
+    qtbot.waitUntil(lambda: message in file_page.error.text(), timeout=10_000)
+    assert w.currentId() == FILE  # the message stays on the page; nothing crashed
+    _shot(w, "bad_file")
 
 
 def test_cancel_during_import_leaves_nothing(qtbot, wizard: ImportWizard, store: Store,

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.permissions import Action
-from console.importer import ImportReport, Preview, write_report_csv
+from console.importer import HeaderNotRecognised, ImportReport, Preview, write_report_csv
 from console.importer.headers import FIELDS
 from console.services.imports import ImportResult, ImportService, detect, options_for
 from console.ui.desk.context import Cancelled, DeskContext, Job
@@ -51,6 +51,8 @@ ZONES = ("UTC", "America/New_York", "America/Chicago", "America/Denver",
 FORMAT_NAMES = {"washington_dc": "Washington DC", "chicago": "Chicago",
                 "st_louis": "St. Louis", "generic": "generic (type, date, coordinates)"}
 NOT_USED = "— not in the file —"
+FIELD_LABELS = {"id": "Id", "block": "Address (block)", "location": "Location (point)",
+                "rounds": "Rounds", "zip_code": "ZIP code", "source": "Source"}
 _REQUIRED = ("type", "date")
 
 
@@ -78,6 +80,12 @@ class _State:
 def _message(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return text if len(text) < 600 else text[:600] + " …"
+
+
+def _mappable(exc: BaseException) -> bool:
+    """A table whose header was not recognised, with enough plain cells to map by hand."""
+    return (isinstance(exc, HeaderNotRecognised) and len(exc.headers) >= 3
+            and all(h.isprintable() for h in exc.headers))
 
 
 class _Page(QWizardPage):
@@ -133,6 +141,17 @@ class _LoadingPage(_Page):
 
     def _on_failed(self, exc: BaseException) -> None:
         self._job = None
+        if self.w.currentId() == FILE and _mappable(exc):
+            # let the user say which column is which on the mapping page
+            st = self.w.state
+            st.preview = Preview("unrecognised", "", "", exc.headers, {}, (),
+                                 ("header not recognised: choose the columns below",))
+            st.city = st.city_choice or None
+            st.report = None
+            self._loaded_key = st.key()
+            self.show_error("")
+            self.w.next()
+            return
         self.show_error(_message(exc))
 
 
@@ -204,7 +223,7 @@ class MappingPage(_LoadingPage):
         for fld in FIELDS:
             combo = QComboBox()
             self.combos[fld] = combo
-            self.form.addRow(fld.replace("_", " ").capitalize(), combo)
+            self.form.addRow(FIELD_LABELS.get(fld, fld.replace("_", " ").capitalize()), combo)
         holder = QWidget()
         holder.setLayout(self.form)
         lay = QVBoxLayout(self)
@@ -216,12 +235,17 @@ class MappingPage(_LoadingPage):
         p = self.w.state.preview
         assert p is not None
         city = self.w.state.city
-        where = (f"read as {dict((k, v) for v, k in CITIES).get(city, city)}" if city
+        names = {key: label for label, key in CITIES}
+        how = " (found from the coordinates)" if self.w.state.city_choice is None else ""
+        where = (f"read as {names.get(city, city)}{how}" if city
                  else f"no known city: local times in {self.w.state.timezone}")
         notes = "".join(f"<br>• {n}" for n in p.notes)
-        self.facts.setText(
-            f"<b>Format:</b> {FORMAT_NAMES.get(p.format, p.format)} · <b>encoding</b> "
-            f"{p.encoding} · <b>delimiter</b> {p.delimiter!r} · {where}{notes}")
+        if p.format == "unrecognised":
+            self.facts.setText(f"<b>Columns not recognised</b> · {where}{notes}")
+        else:
+            self.facts.setText(
+                f"<b>Format:</b> {FORMAT_NAMES.get(p.format, p.format)} · <b>encoding</b> "
+                f"{p.encoding} · <b>delimiter</b> {p.delimiter!r} · {where}{notes}")
         for fld, combo in self.combos.items():
             combo.blockSignals(True)
             combo.clear()
@@ -270,6 +294,8 @@ class PreviewPage(_Page):
         assert p is not None
         self.model.set_results(p.rows)
         self.table.resizeColumnsToContents()
+        for col in range(self.model.columnCount() - 1):
+            self.table.setColumnWidth(col, min(self.table.columnWidth(col), 220))
 
 
 class CheckPage(_Page):
@@ -505,6 +531,7 @@ class ImportWizard(QWizard):
         self.setWindowTitle("Import alert table")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.resize(900, 640)
         self.pages: dict[int, _Page] = {
             FILE: FilePage(self), MAPPING: MappingPage(self), PREVIEW: PreviewPage(self),
