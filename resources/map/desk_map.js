@@ -125,6 +125,17 @@
     if (selectedId !== null) select(selectedId, false);
   }
 
+  // Points are fetched, not pushed through the channel: a year of incidents is megabytes
+  // of JSON. Only the newest request is drawn; an older answer arriving late is dropped.
+  let wanted = 0;
+  function fetchPoints(url, token) {
+    wanted = token;
+    const xhr = new XMLHttpRequest(); // fetch() refuses custom schemes; XHR takes app://
+    xhr.open("GET", url);
+    xhr.onload = () => { if (token === wanted && xhr.responseText) setPoints(xhr.responseText, token); };
+    xhr.send(); // a failure means newer points replaced these before they were read
+  }
+
   function heatPoints() {
     const out = new Array(points.ids.length);
     for (let i = 0; i < out.length; i++) out[i] = [points.lats[i], points.lons[i], 1];
@@ -378,7 +389,7 @@
   function connectBridge() {
     new QWebChannel(qt.webChannelTransport, (channel) => {
       bridge = channel.objects.desk;
-      bridge.pointsSet.connect(setPoints);
+      bridge.pointsReady.connect(fetchPoints);
       bridge.heatShown.connect(setHeat);
       bridge.markersShown.connect(setMarkers);
       bridge.selectionChanged.connect(select);

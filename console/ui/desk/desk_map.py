@@ -3,9 +3,10 @@ heat map, the selected incident, and a search area drawn on the map.
 
 The page (``resources/map/desk_map.{html,js,css}``, Leaflet with the vendored
 markercluster and heat plug-ins) and its tiles are served through the ``app://`` scheme
-(:mod:`console.ui.app_scheme`) from the offline map pack: no network. Points cross as
-compact column arrays (ids, lats, lons, type codes) in one message; the page clusters them
-in chunks and reports back when they are drawn. Python keeps what the page should show and
+(:mod:`console.ui.app_scheme`) from the offline map pack: no network. Points are compact
+column arrays (ids, lats, lons, type codes) that the page reads from the same scheme when
+told (a year of incidents is megabytes: faster as a response than inside a web-channel
+message); it clusters them in chunks and reports back when they are drawn. Python keeps what the page should show and
 replays it when the page (re)connects, so calls made before :attr:`DeskMap.ready` are kept.
 """
 
@@ -39,7 +40,7 @@ _OVERZOOM_MAX = 20  # the deepest native tiles are scaled up to this zoom
 class DeskMapBridge(QObject):
     """The page's ``channel.objects.desk``: signals drive the page, slots are its replies."""
 
-    pointsSet = Signal(str, int)  # noqa: N815 - names are the page's JavaScript API
+    pointsReady = Signal(str, int)  # noqa: N815 - names are the page's JavaScript API
     heatShown = Signal(bool)  # noqa: N815
     markersShown = Signal(bool)  # noqa: N815
     selectionChanged = Signal(str, bool)  # noqa: N815
@@ -171,6 +172,7 @@ class DeskMap(QWidget):
         self._pack = MapPack(pack_path or DEFAULT_PACK)
         self._ready = False
         self._points: EncodedPoints | None = None
+        self._points_name: str | None = None  # served at app://page/<name> for the page
         self._token = 0
         self._count = 0
         self._drawn_token = -1
@@ -194,9 +196,11 @@ class DeskMap(QWidget):
         pack_name, page_name = f"desk-pack{self._instances}", f"desk{self._instances}.html"
         scheme.add_pack(pack_name, self._pack)
         scheme.set_page(page_name, _page_html(pack_name, self._pack))
+        self._scheme, self._name = scheme, f"desk{self._instances}"
         self._page_url = QUrl(f"app://page/{page_name}")
         pack = self._pack
-        self.destroyed.connect(lambda: (scheme.forget(pack_name, page_name), pack.close()))
+        self.destroyed.connect(lambda: (scheme.forget(pack_name, page_name), pack.close(),
+                                        scheme.forget(page=self._points_name)))
         page = _DeskPage(profile, self._view)
         page.setBackgroundColor(QColor("#f4f1ea"))
         channel = QWebChannel(page)
@@ -241,8 +245,13 @@ class DeskMap(QWidget):
         self._token += 1
         self._points = encoded
         self._count = encoded.count
+        # The page fetches the points from the app:// scheme: megabytes of JSON cross
+        # faster as a plain response than inside a web-channel message.
+        self._scheme.forget(page=self._points_name)
+        self._points_name = f"{self._name}-points-{self._token}.json"
+        self._scheme.set_page(self._points_name, encoded.json)
         if self._ready:
-            self._bridge.pointsSet.emit(encoded.json, self._token)
+            self._send_points()
 
     def clear_points(self) -> None:
         self.set_points({"ids": [], "lats": [], "lons": [], "types": []})
@@ -342,13 +351,16 @@ class DeskMap(QWidget):
         if self._area:
             self._bridge.areaShown.emit(json.dumps(self._area))
         if self._points is not None:
-            self._bridge.pointsSet.emit(self._points.json, self._token)
+            self._send_points()
         if self._selected:
             self._bridge.selectionChanged.emit(self._selected, True)
         if self._drawing:
             self._bridge.drawingRequested.emit(True)
         self._ready = True
         self.ready.emit()
+
+    def _send_points(self) -> None:
+        self._bridge.pointsReady.emit(f"app://page/{self._points_name}", self._token)
 
     @Slot()
     def _release_page(self) -> None:
