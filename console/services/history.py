@@ -130,6 +130,8 @@ class MapPoints:
 
 _SUMMARY_COLUMNS = [getattr(_I, f.name) for f in fields(IncidentSummary)]
 CSV_COLUMNS = tuple(f.name for f in fields(IncidentSummary))
+#: Ids per lookup: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+_CHUNK = 10_000
 #: The same columns with the time read as stored (converted by :func:`_utc`).
 _FAST_COLUMNS = [type_coerce(_I.time, String).label("time") if c is _I.time else c
                  for c in _SUMMARY_COLUMNS]
@@ -191,8 +193,8 @@ def _fetch(s: Session, ids: Sequence[str]) -> list[IncidentSummary]:
     """Summaries of ``ids``, in that order (looked up by primary key)."""
     rows: dict[str, IncidentSummary] = {}
     conn = s.connection()
-    for chunk in range(0, len(ids), 900):  # stay under SQLite's bound-parameter limit
-        stmt = select(*_FAST_COLUMNS).where(_I.id.in_(ids[chunk:chunk + 900]))
+    for chunk in range(0, len(ids), _CHUNK):
+        stmt = select(*_FAST_COLUMNS).where(_I.id.in_(ids[chunk:chunk + _CHUNK]))
         for r in conn.execute(stmt):
             rows[r[0]] = IncidentSummary(r[0], _utc(r[1]), *r[2:])
     return [rows[i] for i in ids if i in rows]
@@ -204,12 +206,15 @@ def _search(s: Session, q: HistoryQuery) -> HistoryResult:
     cond = _conditions(q)
     order = _order(q, s.get_bind().dialect.name)
     if not q.polygon:
-        total = s.scalar(select(func.count()).select_from(_I).where(*cond)) or 0
-        stmt = select(_I.id).where(*cond).order_by(*order).offset(q.offset)
-        if q.limit is not None:
-            stmt = stmt.limit(q.limit)
-        ids = list(s.scalars(stmt))
-        return HistoryResult(_fetch(s, ids), total)
+        # the total rides along with the page (one pass over the matches, not two)
+        stmt = select(_I.id, func.count().over()).where(*cond).order_by(*order)
+        stmt = stmt.offset(q.offset).limit(q.limit)
+        page = s.execute(stmt).all()
+        if page:
+            total = page[0][1]
+        else:  # an empty page (limit 0, offset past the end) still reports the total
+            total = s.scalar(select(func.count()).select_from(_I).where(*cond)) or 0
+        return HistoryResult(_fetch(s, [r[0] for r in page]), total)
     cands = s.execute(select(_I.id, _I.lat, _I.lon).where(*cond).order_by(*order)).all()
     mask = _inside(q.polygon, [c.lat for c in cands], [c.lon for c in cands])
     matched = [c.id for c, keep in zip(cands, mask, strict=True) if keep]

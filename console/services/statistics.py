@@ -154,10 +154,13 @@ def _collect(s: Session, start: datetime, end: datetime, group_by: str, bucket: 
     canv = case(((_I.source == "feed") & _I.canvassed, 1), else_=0)
     clr = case((_I.status == "clear", 1), else_=0)
     evid = case(((_I.status == "clear") & _I.evidence_found, 1), else_=0)
-    for a, t, n, f, c, k, e in s.execute(
-            select(area, _I.type, func.count(), func.sum(feed), func.sum(canv), func.sum(clr),
-                   func.sum(evid)).where(*when).group_by(area, _I.type)):
+    key = _bucket_expr(s.get_bind().dialect.name, bucket)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for a, t, b, n, f, c, k, e in s.execute(  # one pass: counts per area, type and bucket
+            select(area, _I.type, key, func.count(), func.sum(feed), func.sum(canv),
+                   func.sum(clr), func.sum(evid)).where(*when).group_by(area, _I.type, key)):
         types[a][t] += n
+        counts[a][str(b)[:10]] += n
         flags[a].update(feed=int(f or 0), canvassed=int(c or 0), cleared=int(k or 0),
                         evidence=int(e or 0))
     en_route: dict[str, list[float]] = defaultdict(list)
@@ -168,10 +171,6 @@ def _collect(s: Session, start: datetime, end: datetime, group_by: str, bucket: 
             en_route[a].append(float(er))
         if os_ is not None:
             on_scene[a].append(float(os_))
-    key = _bucket_expr(s.get_bind().dialect.name, bucket)
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for a, b, n in s.execute(select(area, key, func.count()).where(*when).group_by(area, key)):
-        counts[a][str(b)[:10]] = n
     return types, flags, en_route, on_scene, counts
 
 
