@@ -92,6 +92,15 @@ def test_points_reach_the_page_as_clusters_that_hold_every_point(qtbot, desk_map
     assert state(qtbot, desk_map)["points"] == 0
 
 
+def test_only_the_newest_points_are_drawn(qtbot, desk_map) -> None:
+    desk_map.set_points(random_points(2000))
+    with qtbot.waitSignal(desk_map.points_drawn, timeout=30000) as drawn:
+        desk_map.set_points(random_points(7, seed=9))
+    assert drawn.args == [7] and desk_map.is_drawn
+    qtbot.wait(300)  # an older answer arriving now must not replace the newer points
+    assert state(qtbot, desk_map)["points"] == 7
+
+
 def test_points_given_before_the_page_is_ready_are_drawn(qtbot) -> None:
     widget = DeskMap()
     try:
