@@ -227,17 +227,21 @@ def _tightest(dist, t, sid, c, window, n_sensors, slack):
     first = np.full((len(tied), n_sensors), np.inf)
     np.minimum.at(first, (np.repeat(np.arange(len(tied)), len(t))[inside.ravel()],
                           np.tile(sid, len(tied))[inside.ravel()]), dev[inside])
-    spread = np.empty(len(tied))
-    centre = np.empty(len(tied))
-    for k in range(len(tied)):
-        f = first[k][np.isfinite(first[k])]
-        m = float(np.median(f))
-        centre[k] = m
-        spread[k] = float(np.median(np.abs(f - m)))
+    centre = _row_median(first)
+    spread = _row_median(np.abs(first - centre[:, None]))
     # fewer sensors must buy a clearly tighter agreement
     score = spread * (1.0 + 0.5 * (top - best_count[tied]))
     k = int(np.argmin(score))
     return int(tied[k]), float(best_bin[tied[k]] + centre[k])
+
+
+def _row_median(a: np.ndarray) -> np.ndarray:
+    """Median of each row's finite values (every row holds at least one; inf marks
+    the missing ones)."""
+    a = np.sort(a, axis=1)
+    n = np.isfinite(a).sum(axis=1)
+    r = np.arange(len(a))
+    return 0.5 * (a[r, (n - 1) // 2] + a[r, n // 2])
 
 
 def _suppress(cands, cells, radius, window):
