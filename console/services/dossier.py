@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path, PureWindowsPath
 from typing import Any, Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from console.domain.alert import Alert, Supplement, parse_alert
@@ -235,14 +235,23 @@ def _tombstone(s: Session, incident_id: str) -> Tombstone | None:
 
 
 def _audit_trail(s: Session, incident_id: str) -> list[AuditEntry]:
-    """Entries about the incident: those naming it as their object, and those (release
-    requests, decisions, copies) that name it in their details."""
+    """Entries about the incident: those naming it as their object, those about its
+    release requests (request, decision, outside copy), and object-less ones (a refusal
+    before the request existed) that name it in their details.
+
+    Each term can use an index on ``audit_log.object_id``; the details pattern is tried
+    only on entries without an object.
+    """
     # details is canonical JSON (sorted keys, no spaces), so the member reads exactly so
     needle = canonical_json({"incident": incident_id}).decode("utf-8")[1:-1]
     pattern = "%" + re.sub(r"([\\%_])", r"\\\1", needle) + "%"
-    rows = s.scalars(select(m.AuditLogRow).where(or_(
-        m.AuditLogRow.object_id == incident_id,
-        m.AuditLogRow.details.like(pattern, escape="\\"))).order_by(m.AuditLogRow.seq))
+    releases = select(m.ReleaseRequest.id).where(m.ReleaseRequest.incident_id == incident_id)
+    row = m.AuditLogRow
+    rows = s.scalars(select(row).where(or_(
+        row.object_id == incident_id,
+        and_(row.object_type == "release", row.object_id.in_(releases)),
+        and_(row.object_id.is_(None), row.details.like(pattern, escape="\\"))))
+        .order_by(row.seq))
     return [_to_entry(r) for r in rows]
 
 

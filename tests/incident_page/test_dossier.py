@@ -141,17 +141,25 @@ def test_an_incident_with_nothing_else(store) -> None:
     assert [r.changes for r in d.revisions] == ["first report"]
 
 
-def test_audit_trail_includes_entries_naming_the_incident_in_details(crafted_store) -> None:
+def test_audit_trail_includes_its_releases(crafted_store) -> None:
+    from console.services.accounts import AccountService
+    from console.services.releases import ReleaseService
+    from console.services.sessions import SessionLocked, UserSession
+
     audit = AuditLog(crafted_store)
-    audit.record("demo-officer", "request_release", Outcome.OK, object_type="release",
-                 object_id="R-1", details={"incident": c.INCIDENT, "kind": "report"})
-    audit.record("demo-captain", "approve_release", Outcome.OK, object_type="release",
-                 object_id="R-1", details={"incident": c.INCIDENT, "note": ""})
-    # another incident whose id differs only where LIKE sees a wildcard: not listed
-    audit.record("demo-officer", "request_release", Outcome.OK, object_type="release",
-                 object_id="R-2", details={"incident": "HEL-2026-00420"})
-    audit.record("demo-officer", "request_release", Outcome.OK, object_type="release",
-                 object_id="R-3", details={"incident": "HEL-2026%0042"})
+    releases = ReleaseService(crafted_store, audit)
+    officer = User("demo-officer", Role.OFFICER)
+    req = releases.request(officer, c.INCIDENT, "report", "District Attorney", "case 117")
+    releases.approve(User("demo-captain", Role.CAPTAIN), req.id, "ok")
+    other = releases.request(officer, c.RELATED, "report", "Press", "story")
+
+    locked = UserSession(AccountService(crafted_store, audit=audit), officer)
+    locked.lock()  # refused before any request exists: an entry with no object
+    with pytest.raises(SessionLocked):
+        releases.request(locked, c.INCIDENT, "audio", "DA", "case 117")
     d = load_dossier(crafted_store, c.INCIDENT)
-    assert [(e.action, e.object_id) for e in d.audit] == [
-        ("request_release", "R-1"), ("approve_release", "R-1")]
+    assert [(e.action, e.object_id, e.outcome) for e in d.audit] == [
+        ("request_release", req.id, "ok"), ("approve_release", req.id, "ok"),
+        ("request_release", None, "denied")]
+    assert other.id not in {e.object_id for e in d.audit}
+    assert load_dossier(crafted_store, c.RELATED).audit[-1].object_id == other.id

@@ -15,6 +15,7 @@ carry those actions out (and check the permission again).
 from __future__ import annotations
 
 import html
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,8 @@ from console.ui.desk.incident_sections import (
 )
 
 __all__ = ["IncidentPage", "PageData", "load_page"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -203,14 +206,19 @@ class IncidentPage(QWidget):
                      self.ctx.map_pack, done=self._on_loaded, failed=self._on_failed)
 
     def _on_loaded(self, data: PageData) -> None:
-        self.data, self.state = data, "ready"
         d = data.dossier
-        self._show_header(d)
+        try:
+            self._show_header(d)
+            for section in (self.revisions, self.audio, self.timeline, self.canvass,
+                            self.supplements, self.verification, self.audit_trail):
+                section.set_dossier(d)
+            self.map.set_dossier(d, data.doors)
+        except Exception as exc:  # a record the page cannot show: say so, keep the desk up
+            log.exception("incident page %s could not show its dossier", self.incident_id)
+            self._on_failed(exc)
+            return
+        self.data, self.state = data, "ready"
         self.message.setText("")
-        for section in (self.revisions, self.audio, self.timeline, self.canvass,
-                        self.supplements, self.verification, self.audit_trail):
-            section.set_dossier(d)
-        self.map.set_dossier(d, data.doors)
         self._set_actions(True)
         self._on_tab_changed(self.tabs.currentIndex())
         self.loaded.emit(data)
