@@ -136,9 +136,15 @@ def delete_incidents(session: Session, ids: Sequence[str], cutoff: datetime, *,
         totals[table.name] = session.execute(
             delete(table).where(_rows_of(table, purged))).rowcount or 0
     session.execute(delete(Incident).where(Incident.id.in_(purged)))
-    session.add_all(PurgedIncident(
-        incident_id=r.id, original_time=r.time, type=r.type, purged_at=now, purged_by=by,
-        reason=reason, removed=dict(per_incident[r.id])) for r in rows)
+    # an id purged before and received again since keeps one tombstone, the latest
+    earlier = {s.incident_id: s for s in session.scalars(
+        select(PurgedIncident).where(PurgedIncident.incident_id.in_(purged)))}
+    for r in rows:
+        stone = earlier.get(r.id) or PurgedIncident(incident_id=r.id)
+        stone.original_time, stone.type, stone.purged_at = r.time, r.type, now
+        stone.purged_by, stone.reason = by, reason
+        stone.removed = dict(per_incident[r.id])
+        session.add(stone)
     session.flush()
     return purged, {k: v for k, v in totals.items() if v}
 

@@ -171,3 +171,16 @@ def test_audit_log_is_never_purged(seeded: Store) -> None:
     retention.purge(seeded, ADMIN, plan, plan.confirmation, clock=_clock)
     assert audit_store.count(seeded) == n + 1  # the purge's own entry added, none removed
     assert verify_store(seeded).ok
+
+
+def test_an_incident_received_again_after_its_purge_can_be_purged_again(
+        seeded: Store) -> None:
+    plan = retention.plan_purge(seeded, NOW)
+    retention.purge(seeded, ADMIN, plan, plan.confirmation, clock=_clock)
+    add_incident(seeded, "OLD-1", years_ago(8.5), revisions=1, extras=0)  # a feed replay
+    again = retention.plan_purge(seeded, NOW)
+    assert again.incident_ids == ("OLD-1",)
+    result = retention.purge(seeded, ADMIN, again, again.confirmation, clock=_clock)
+    assert result.purged == ("OLD-1",)
+    stones = [t for t in retention_store.tombstones(seeded) if t.incident_id == "OLD-1"]
+    assert len(stones) == 1 and stones[0].removed == {"alert_revisions": 1, "canvass_areas": 1}
