@@ -217,6 +217,38 @@ def test_csv_export_writes_every_match_without_sensor_fields(qtbot, desk_ctx, cr
         dispose(qtbot, view)
 
 
+def test_export_can_be_cancelled_and_leaves_no_file(qtbot, desk_ctx, store,
+                                                    tmp_path: Path) -> None:
+    add_incidents(store, grid(2500, step=0.00002))
+    view = open_view(qtbot, desk_ctx, limit=100)
+    try:
+        out = tmp_path / "out"
+        out.mkdir()
+        target = out / "big.csv"
+        job = view.export_csv(target)
+        assert job is not None and view.cancel_export_button.isVisibleTo(view)
+        view.cancel_export_button.click()  # before the first 1,000 rows are written
+        qtbot.waitUntil(lambda: view.export_button.isEnabled(), timeout=30000)
+        assert view.status_label.text() == "Export cancelled; no file was written."
+        assert list(out.iterdir()) == []  # no file, no half-written temporary either
+        with qtbot.waitSignal(view.exported, timeout=30000) as exported:
+            view.export_csv(target)  # and the next export works
+        assert exported.args == [2500]
+    finally:
+        dispose(qtbot, view)
+
+
+def test_map_layer_switches_and_fit(qtbot, view) -> None:
+    view.heat_box.setChecked(True)
+    qtbot.waitUntil(lambda: state(qtbot, view.map)["heat"])
+    view.markers_box.setChecked(False)
+    qtbot.waitUntil(lambda: state(qtbot, view.map)["visibleTotal"] == 0)
+    view.markers_box.setChecked(True)
+    js(qtbot, view.map, "window.macDesk.map.setView([60.1785, 24.9360], 18), true")
+    view.fit_button.click()
+    qtbot.waitUntil(lambda: state(qtbot, view.map)["visibleTotal"] == 38)
+
+
 def _audit_actions(ctx) -> list[str]:
     with ctx.store._read() as s:
         return list(s.scalars(select(AuditLogRow.action)))
