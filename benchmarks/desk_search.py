@@ -82,9 +82,10 @@ def _timed(fn, *args):
 def _cpu() -> str:
     """Median CPU time of the calls since the last call: wall time minus waiting for a core
     (the machine is shared; both are printed)."""
-    value = statistics.median(CPU) if CPU else 0.0
+    v = sorted(CPU) or [0.0]
     CPU.clear()
-    return f"[cpu median {value * 1e3:.1f} ms]"
+    p90 = v[min(len(v) - 1, int(round(0.9 * (len(v) - 1))))]
+    return f"[cpu median {statistics.median(v) * 1e3:.1f} ms, p90 {p90 * 1e3:.1f} ms]"
 
 
 def _area_queries(rng: random.Random, beats: list[str], start, end, n: int):

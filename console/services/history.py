@@ -16,8 +16,8 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -200,25 +200,30 @@ def _fetch(s: Session, ids: Sequence[str]) -> list[IncidentSummary]:
     return [rows[i] for i in ids if i in rows]
 
 
-def _search(s: Session, q: HistoryQuery) -> HistoryResult:
-    # Two steps: the page's ids in order (from an index alone for area + time searches),
-    # then only that page's rows. Fetching wide rows before sorting costs 5-10x more.
+def _page_ids(s: Session, q: HistoryQuery) -> tuple[list[str], int]:
+    """The ids of the page ``q`` asks for, in order, and the total number of matches."""
+    # Two steps: ids in order first (from an index alone for area + time searches), then
+    # only the page's rows (:func:`_fetch`); fetching wide rows before sorting costs 5-10x.
     cond = _conditions(q)
     order = _order(q, s.get_bind().dialect.name)
+    conn = s.connection()
     if not q.polygon:
         # the total rides along with the page (one pass over the matches, not two)
         stmt = select(_I.id, func.count().over()).where(*cond).order_by(*order)
-        stmt = stmt.offset(q.offset).limit(q.limit)
-        page = s.execute(stmt).all()
+        page = conn.execute(stmt.offset(q.offset).limit(q.limit)).all()
         if page:
-            total = page[0][1]
-        else:  # an empty page (limit 0, offset past the end) still reports the total
-            total = s.scalar(select(func.count()).select_from(_I).where(*cond)) or 0
-        return HistoryResult(_fetch(s, [r[0] for r in page]), total)
-    cands = s.execute(select(_I.id, _I.lat, _I.lon).where(*cond).order_by(*order)).all()
-    mask = _inside(q.polygon, [c.lat for c in cands], [c.lon for c in cands])
-    matched = [c.id for c, keep in zip(cands, mask, strict=True) if keep]
-    return HistoryResult(_fetch(s, list(_page(q, matched))), len(matched))
+            return [r[0] for r in page], page[0][1]
+        # an empty page (limit 0, offset past the end) still reports the total
+        return [], conn.execute(select(func.count()).select_from(_I).where(*cond)).scalar_one()
+    cands = conn.execute(select(_I.id, _I.lat, _I.lon).where(*cond).order_by(*order)).all()
+    mask = _inside(q.polygon, [c[1] for c in cands], [c[2] for c in cands])
+    matched = [c[0] for c, keep in zip(cands, mask, strict=True) if keep]
+    return list(_page(q, matched)), len(matched)
+
+
+def _search(s: Session, q: HistoryQuery) -> HistoryResult:
+    ids, total = _page_ids(s, q)
+    return HistoryResult(_fetch(s, ids), total)
 
 
 def _authorize(user: User | None, audit: Any, action: Action) -> None:
@@ -243,14 +248,16 @@ def search(store: Store, query: HistoryQuery, *, user: User | None = None,
 
 def map_points(store: Store, query: HistoryQuery) -> MapPoints:
     """Every incident matching ``query`` (limit, offset and sort ignored) for the map."""
-    with store._read() as s:
-        rows = s.execute(select(_I.id, _I.lat, _I.lon, _I.type)
-                         .where(*_conditions(query)).order_by(_I.time, _I.id)).all()
+    stmt = select(_I.id, _I.lat, _I.lon, _I.type).where(*_conditions(query))
+    with store._read() as s:  # plain rows: no per-row ORM work for 50,000+ points
+        rows = s.connection().execute(stmt.order_by(_I.time, _I.id)).all()
     if query.polygon and rows:
         mask = _inside(query.polygon, [r[1] for r in rows], [r[2] for r in rows])
         rows = [r for r, keep in zip(rows, mask, strict=True) if keep]
-    return MapPoints([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
-                     [r[3] for r in rows])
+    if not rows:
+        return MapPoints([], [], [], [])
+    ids, lats, lons, types = (list(c) for c in zip(*rows, strict=True))
+    return MapPoints(ids, lats, lons, types)
 
 
 def areas(store: Store) -> dict[str, list[str]]:
@@ -305,10 +312,21 @@ def write_search_csv(rows: Iterable[IncidentSummary], path: str | os.PathLike[st
 def export_search_csv(store: Store, query: HistoryQuery, path: str | os.PathLike[str], *,
                       user: User | None, audit: Any,
                       progress: Callable[[int, int, str], None] | None = None) -> int:
-    """Export every match of ``query`` (no limit) as CSV, if ``user`` may export; audited."""
+    """Export every match of ``query`` (its limit and offset ignored) as CSV; returns rows.
+
+    Refused (PermissionDenied, audited) unless ``user`` may export; a completed export is
+    audited with its row count. Rows are read a page at a time, so hundreds of thousands
+    of matches never sit in memory at once.
+    """
     _authorize(user, audit, Action.EXPORT_REPORT)
-    result = search(store, HistoryQuery(**{**query.__dict__, "limit": None, "offset": 0}))
-    n = write_search_csv(result.rows, path, progress=progress, expected=result.total)
+    with store._read() as s:
+        ids, total = _page_ids(s, replace(query, limit=None, offset=0))
+
+        def rows() -> Iterator[IncidentSummary]:
+            for start in range(0, len(ids), _CHUNK):
+                yield from _fetch(s, ids[start:start + _CHUNK])
+
+        n = write_search_csv(rows(), path, progress=progress, expected=total)
     if audit is not None and user is not None:
         audit.record(user.name, "export_search_csv", "allowed", object_type="search",
                      details={"rows": n, "file": Path(path).name})

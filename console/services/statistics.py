@@ -47,8 +47,8 @@ from console.domain.permissions import Action, User, require
 from console.store.models import Incident
 from console.store.store import Store
 
-__all__ = ["BUCKETS", "GROUPS", "UNASSIGNED", "AreaStats", "StatsReport", "area_statistics",
-           "write_stats_csv"]
+__all__ = ["BUCKETS", "GROUPS", "TOTAL", "UNASSIGNED", "AreaStats", "StatsReport",
+           "area_statistics", "bucket_start", "write_stats_csv"]
 
 GROUPS = ("district", "beat")
 BUCKETS = ("day", "week", "month")
