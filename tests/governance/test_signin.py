@@ -254,3 +254,19 @@ def test_sign_out_from_the_lock_screen(qtbot: QtBot, guarded) -> None:
     assert not window.isVisible()
     last = audit_store.head(guard.session.accounts.store)
     assert last is not None and (last.user, last.action) == ("demo-supervisor", "sign_out")
+
+
+def test_lock_cancels_open_dialogs_and_hides_other_windows(qtbot: QtBot, guarded) -> None:
+    window, guard = guarded
+    other = QMainWindow()
+    qtbot.addWidget(other)
+    other.show()
+    qtbot.waitExposed(other)
+    dialog = QDialog(window)
+    dialog.setModal(True)
+    QTimer.singleShot(50, guard.lock_now)
+    assert dialog.exec() == QDialog.DialogCode.Rejected  # a modal dialog does not block unlocking
+    assert guard.is_locked and not other.isVisible() and not dialog.isVisible()
+    with qtbot.waitSignal(guard.unlocked, timeout=10_000):
+        _unlock(qtbot, guard, "demo-supervisor-pass")
+    assert other.isVisible() and not dialog.isVisible()

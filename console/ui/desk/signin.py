@@ -8,7 +8,8 @@
   keeps the session alive, the idle period (default 30 minutes) or "Lock now" (Ctrl+L)
   locks it. A lock screen then covers the window and swallows input and shortcuts to
   everything behind it until the password is given again (wrong passwords count towards
-  the account lockout) or the user signs out.
+  the account lockout) or the user signs out. Open dialogs are cancelled and other
+  windows hidden until the unlock, so nothing of the session stays on screen.
 
 The password check runs off the GUI thread (argon2 and the store take a moment).
 """
@@ -289,6 +290,7 @@ class SessionGuard(QObject):
         self._job: Job | None = None
         self._last_touch = 0.0
         self._shown = False
+        self._hidden: list[QWidget] = []
         self.timer = QTimer(self)
         period = session.idle_lock.total_seconds() / 4
         self.timer.setInterval(int(max(0.05, min(period, 5.0)) * 1000))
@@ -323,6 +325,7 @@ class SessionGuard(QObject):
 
     def _show_lock(self) -> None:
         self._shown = True
+        self._hide_other_windows()
         self.lock_action.setEnabled(False)
         self.screen.message.clear()
         self.screen.password.clear()
@@ -338,9 +341,25 @@ class SessionGuard(QObject):
         self._job = _off_thread(self.session.unlock, password,
                                 done=self._on_unlocked, failed=self._on_unlock_refused)
 
+    def _hide_other_windows(self) -> None:
+        """Nothing of the session stays on screen: dialogs are cancelled (their work is
+        not done), other windows hidden until the unlock, popups closed."""
+        self._hidden = []
+        for w in QApplication.topLevelWidgets():
+            if w is self.window or not w.isVisible():
+                continue
+            if isinstance(w, QDialog):
+                w.reject()  # also ends a modal dialog's exec(), which would block unlocking
+            elif w.windowType() in (Qt.WindowType.Window, Qt.WindowType.Tool):
+                self._hidden.append(w)
+            w.hide()
+
     def _on_unlocked(self, _user: object) -> None:
         self._job = None
         self._shown = False
+        for w in self._hidden:
+            w.show()
+        self._hidden = []
         self.screen.hide()
         self.screen.password.clear()
         self.lock_action.setEnabled(True)
