@@ -248,8 +248,8 @@
     ctl.onAdd = () => {
       const div = L.DomUtil.create("div", "mac-desk-draw-bar leaflet-bar");
       div.innerHTML = '<span class="mac-desk-draw-hint"></span>' +
-        '<button type="button" class="mac-desk-finish">Finish area</button>' +
-        '<button type="button" class="mac-desk-cancel">Cancel</button>';
+        '<button type="button" class="mac-desk-finish" title="Enter">Finish area</button>' +
+        '<button type="button" class="mac-desk-cancel" title="Esc">Cancel</button>';
       L.DomEvent.disableClickPropagation(div);
       div.querySelector(".mac-desk-finish").addEventListener("click", finishDrawing);
       div.querySelector(".mac-desk-cancel").addEventListener("click", () => cancelDrawing(true));
@@ -427,6 +427,11 @@
     legendControl().addTo(map);
     map.on("click", (ev) => { if (drawing) addCorner(ev.latlng, ev.containerPoint); });
     map.on("dblclick", () => { if (drawing) finishDrawing(); });
+    document.addEventListener("keydown", (ev) => {
+      if (!drawing) return;
+      if (ev.key === "Escape") cancelDrawing(true);
+      else if (ev.key === "Enter") finishDrawing();
+    });
     window.macDesk.map = map;
     if (typeof QWebChannel !== "undefined" && window.qt && qt.webChannelTransport) connectBridge();
   });

@@ -201,6 +201,12 @@ def test_finish_button_closes_and_cancel_abandons_the_drawing(qtbot, desk_map) -
     assert not state(qtbot, desk_map)["drawing"]
     assert len(state(qtbot, desk_map)["area"]) == 3  # the earlier area stays
 
+    desk_map.start_drawing()  # Escape leaves drawing too
+    qtbot.waitUntil(lambda: state(qtbot, desk_map)["drawing"])
+    desk_map._view.setFocus()
+    with qtbot.waitSignal(desk_map.drawing_cancelled, timeout=10000):
+        QTest.keyClick(desk_map._view.focusProxy(), Qt.Key.Key_Escape)
+
 
 def test_bad_points_are_refused_with_the_incident_named() -> None:
     with pytest.raises(ValueError, match="'B-2' has no valid position"):
