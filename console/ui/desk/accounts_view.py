@@ -5,6 +5,7 @@ every refusal); this view only shows the outcome. All store work runs off the GU
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -42,7 +43,8 @@ _COLUMNS = [
     ("Display name", lambda a: a.display_name),
     ("Role", lambda a: a.role),
     ("Status", lambda a: "disabled" if a.disabled else "active"),
-    ("Locked until", lambda a: local_time(a.locked_until)),
+    ("Locked until", lambda a: local_time(a.locked_until)
+     if a.locked_until is not None and a.locked_until > datetime.now(UTC) else ""),
     ("Failed sign-ins", lambda a: a.failed_attempts),
 ]
 
