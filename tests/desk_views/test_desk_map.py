@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
+from console.ui.app_scheme import map_profile
 from console.ui.desk.desk_map import DeskMap, encode_points
 from tests.desk_views.conftest import dispose
 
@@ -99,6 +100,16 @@ def test_only_the_newest_points_are_drawn(qtbot, desk_map) -> None:
     assert drawn.args == [7] and desk_map.is_drawn
     qtbot.wait(300)  # an older answer arriving now must not replace the newer points
     assert state(qtbot, desk_map)["points"] == 7
+
+
+def test_a_closed_map_stops_serving_its_points(qtbot) -> None:
+    widget = DeskMap()
+    widget.set_points(random_points(5))
+    handler = map_profile()[1]
+    served = [n for n in handler._pages if n.startswith(f"desk{DeskMap._instances}-points-")]
+    assert len(served) == 1
+    dispose(qtbot, widget)
+    assert served[0] not in handler._pages
 
 
 def test_points_given_before_the_page_is_ready_are_drawn(qtbot) -> None:

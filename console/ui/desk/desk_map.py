@@ -172,7 +172,7 @@ class DeskMap(QWidget):
         self._pack = MapPack(pack_path or DEFAULT_PACK)
         self._ready = False
         self._points: EncodedPoints | None = None
-        self._points_name: str | None = None  # served at app://page/<name> for the page
+        self._served: dict[str, str] = {}  # "points": the page name the points are served at
         self._token = 0
         self._count = 0
         self._drawn_token = -1
@@ -199,8 +199,9 @@ class DeskMap(QWidget):
         self._scheme, self._name = scheme, f"desk{self._instances}"
         self._page_url = QUrl(f"app://page/{page_name}")
         pack = self._pack
+        served = self._served  # the lambda must not hold the widget itself
         self.destroyed.connect(lambda: (scheme.forget(pack_name, page_name), pack.close(),
-                                        scheme.forget(page=self._points_name)))
+                                        scheme.forget(page=served.get("points"))))
         page = _DeskPage(profile, self._view)
         page.setBackgroundColor(QColor("#f4f1ea"))
         channel = QWebChannel(page)
@@ -247,9 +248,9 @@ class DeskMap(QWidget):
         self._count = encoded.count
         # The page fetches the points from the app:// scheme: megabytes of JSON cross
         # faster as a plain response than inside a web-channel message.
-        self._scheme.forget(page=self._points_name)
-        self._points_name = f"{self._name}-points-{self._token}.json"
-        self._scheme.set_page(self._points_name, encoded.json)
+        self._scheme.forget(page=self._served.get("points"))
+        self._served["points"] = f"{self._name}-points-{self._token}.json"
+        self._scheme.set_page(self._served["points"], encoded.json)
         if self._ready:
             self._send_points()
 
@@ -360,7 +361,7 @@ class DeskMap(QWidget):
         self.ready.emit()
 
     def _send_points(self) -> None:
-        self._bridge.pointsReady.emit(f"app://page/{self._points_name}", self._token)
+        self._bridge.pointsReady.emit(f"app://page/{self._served['points']}", self._token)
 
     @Slot()
     def _release_page(self) -> None:
