@@ -283,7 +283,7 @@ class ImportService:
         imported = existing = 0
         seen: set[str] = set()
         try:
-            with import_store.write_tx(self.store) as s:
+            with import_store.write_tx(self.store) as s, import_store.bulk_cache(s):
                 earlier = import_store.find_batch(s, report.sha256)
                 if earlier is not None:  # imported by someone else meanwhile
                     raise ImportRefused(_already(earlier), report)
