@@ -1,7 +1,8 @@
 """CSV import core: 100,000 Washington-DC-style rows -> validate() and plan() with progress.
 
 Prints figures and never fails. The target (<= 15 s) is for the whole import including the
-database write, which a later step adds; this measures reading, mapping and validation.
+database write, measured by ``benchmarks/import_db.py``; this measures reading, mapping and
+validation alone.
 
     .venv/bin/python benchmarks/csv_import.py [--rows 100000] [--dirty 0.02]
 """
