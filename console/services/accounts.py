@@ -237,6 +237,18 @@ class AccountService:
                               object_type="account", object_id=username, session=s)
             return accounts_store.record(row)
 
+    def clear_lockout(self, actor: User, username: str) -> AccountRecord:
+        """End a lockout and reset the failure count (administrators only); audited."""
+        self.audit.authorize(actor, Action.MANAGE_ACCOUNTS, object_type="account",
+                             object_id=username)
+        with write_tx(self.store) as s:
+            row = self._existing(s, username)
+            row.failed_attempts, row.locked_until = 0, None
+            row.updated_at = self.clock()
+            self.audit.record(actor.name, "clear_lockout", Outcome.OK,
+                              object_type="account", object_id=username, session=s)
+            return accounts_store.record(row)
+
     def reset_password(self, actor: User, username: str, password: str) -> AccountRecord:
         """Set a new password (administrators only, policy applies); clears a lockout.
 

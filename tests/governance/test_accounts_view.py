@@ -174,3 +174,26 @@ def test_unknown_names_count_down_and_lock_like_real_ones(service: AccountServic
     alice = [(left, text) for n, left, text in seen if n == "alice"]
     ghost = [(left, text) for n, left, text in seen if n == "ghost"]
     assert alice == ghost and [left for left, _ in alice] == [4, 3, 2, 1, None]
+
+
+def test_clear_lockout_from_the_view(qtbot: QtBot, admin_ctx: DeskContext) -> None:
+    from console.services.accounts import SignInError
+
+    for _ in range(5):
+        with pytest.raises(SignInError):
+            admin_ctx.accounts.sign_in("demo-officer", "bad")
+    view = AccountsView(admin_ctx)
+    qtbot.addWidget(view)
+    _settle(qtbot, view)
+    view.select("demo-officer")
+    row = view.table.selectionModel().selectedRows()[0].row()
+    assert view.model.index(row, 4).data() != "" and view.model.index(row, 5).data() == "5"
+    assert view.unlock_button.isEnabled()
+    view.unlock_button.click()
+    _settle(qtbot, view)
+    assert view.status.text() == "Lockout of demo-officer cleared"
+    row = view.table.selectionModel().selectedRows()[0].row()
+    assert (view.model.index(row, 4).data(), view.model.index(row, 5).data()) == ("", "0")
+    assert admin_ctx.accounts.sign_in("demo-officer", "demo-officer-pass").name == "demo-officer"
+    last = [e for e in audit_store.entries(admin_ctx.store) if e.action == "clear_lockout"]
+    assert [(e.user, e.object_id) for e in last] == [("demo-administrator", "demo-officer")]

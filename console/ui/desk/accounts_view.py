@@ -129,6 +129,8 @@ class AccountsView(QWidget):
         self.disable_button = QPushButton("Disable")
         self.enable_button = QPushButton("Enable")
         self.reset_button = QPushButton("Reset password…")
+        self.unlock_button = QPushButton("Clear lockout")
+        self.unlock_button.clicked.connect(self._on_clear_lockout)
         self.refresh_button.clicked.connect(self.refresh)
         self.new_button.clicked.connect(self._on_new)
         self.disable_button.clicked.connect(lambda: self._on_toggle(disable=True))
@@ -137,7 +139,7 @@ class AccountsView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         bar = QHBoxLayout()
         for b in (self.refresh_button, self.new_button, self.disable_button,
-                  self.enable_button, self.reset_button):
+                  self.enable_button, self.reset_button, self.unlock_button):
             bar.addWidget(b)
         bar.addStretch(1)
         layout = QVBoxLayout(self)
@@ -178,6 +180,8 @@ class AccountsView(QWidget):
         self.disable_button.setEnabled(admin and chosen is not None and not chosen.disabled)
         self.enable_button.setEnabled(admin and chosen is not None and chosen.disabled)
         self.reset_button.setEnabled(admin and chosen is not None)
+        self.unlock_button.setEnabled(admin and chosen is not None and (
+            chosen.failed_attempts > 0 or chosen.locked_until is not None))
 
     # -- changes -----------------------------------------------------------------------
     def create_account(self, username: str, password: str, role: str,
@@ -200,6 +204,16 @@ class AccountsView(QWidget):
         run_as_user(self.ctx, self.status, self.ctx.accounts.reset_password, username,
                     password, busy=f"Resetting the password of {username}…",
                     done=lambda r: self._changed(r, f"password of {r.username} reset"))
+
+    def clear_lockout(self, username: str) -> None:
+        run_as_user(self.ctx, self.status, self.ctx.accounts.clear_lockout, username,
+                    busy=f"Clearing the lockout of {username}…",
+                    done=lambda r: self._changed(r, f"lockout of {r.username} cleared"))
+
+    def _on_clear_lockout(self) -> None:
+        chosen = self.selected()
+        if chosen is not None:
+            self.clear_lockout(chosen.username)
 
     def _changed(self, record: AccountRecord, text: str) -> None:
         run_as_user(self.ctx, self.status, self.ctx.accounts.list_accounts,
