@@ -102,29 +102,47 @@ def _event(row: Any) -> UnitEvent | None:
         return None
 
 
-def _backfill(conn: sa.Connection) -> None:
+def _figures(row: Any, events: list[UnitEvent], first: Any) -> dict[str, Any]:
+    try:
+        fig = summarize_events(events, first_received=first)
+    except (KeyError, ValueError):  # unreadable events: keep the incident searchable
+        fig = summarize_events((), first_received=first)
+    payload = row.payload if isinstance(row.payload, dict) else {}
+    sups = [s.get("text") for s in payload.get("supplements") or () if isinstance(s, dict)]
+    text = search_text(row.id, row.address, row.district, row.beat, payload.get("notes"),
+                       *[t for t in sups if isinstance(t, str)], *fig.notes)
+    return dict(
+        key=row.id, status=fig.status, disposition=fig.disposition,
+        dispatched_at=fig.dispatched_at, en_route_at=fig.en_route_at,
+        on_scene_at=fig.on_scene_at, cleared_at=fig.cleared_at, en_route_s=fig.en_route_s,
+        on_scene_s=fig.on_scene_s, canvassed=fig.canvassed,
+        evidence_found=fig.evidence_found, search_text=text)
+
+
+def _backfill(conn: sa.Connection, batch: int = 2000) -> None:
+    """Fill the new columns, a batch of incidents at a time (bounded memory at any size)."""
     incidents, events, revisions = _tables()
-    by_incident: dict[str, list[UnitEvent]] = defaultdict(list)
-    for row in conn.execute(sa.select(events)):
-        event = _event(row)
-        if event is not None:
-            by_incident[event.incident_id].append(event)
-    first = dict(conn.execute(sa.select(revisions.c.incident_id,
-                                        sa.func.min(revisions.c.received_at))
-                              .group_by(revisions.c.incident_id)).all())
-    rows = conn.execute(sa.select(incidents.c.id, incidents.c.address, incidents.c.district,
-                                  incidents.c.beat, incidents.c.payload)).all()
-    for row in rows:
-        try:
-            fig = summarize_events(by_incident.get(row.id, ()), first_received=first.get(row.id))
-        except (KeyError, ValueError):  # unreadable events: keep the incident searchable
-            fig = summarize_events((), first_received=first.get(row.id))
-        payload = row.payload if isinstance(row.payload, dict) else {}
-        sups = [s.get("text") for s in payload.get("supplements") or () if isinstance(s, dict)]
-        text = search_text(row.id, row.address, row.district, row.beat, payload.get("notes"),
-                           *[t for t in sups if isinstance(t, str)], *fig.notes)
-        conn.execute(incidents.update().where(incidents.c.id == row.id).values(
-            status=fig.status, disposition=fig.disposition, dispatched_at=fig.dispatched_at,
-            en_route_at=fig.en_route_at, on_scene_at=fig.on_scene_at,
-            cleared_at=fig.cleared_at, en_route_s=fig.en_route_s, on_scene_s=fig.on_scene_s,
-            canvassed=fig.canvassed, evidence_found=fig.evidence_found, search_text=text))
+    update = incidents.update().where(incidents.c.id == sa.bindparam("key")).values(
+        {c: sa.bindparam(c) for c in ("status", "disposition", *_TIMES, "en_route_s",
+                                      "on_scene_s", "canvassed", "evidence_found",
+                                      "search_text")})
+    last = ""
+    while True:
+        rows = conn.execute(sa.select(incidents.c.id, incidents.c.address, incidents.c.district,
+                                      incidents.c.beat, incidents.c.payload)
+                            .where(incidents.c.id > last).order_by(incidents.c.id)
+                            .limit(batch)).all()
+        if not rows:
+            return
+        ids = [r.id for r in rows]
+        by_incident: dict[str, list[UnitEvent]] = defaultdict(list)
+        for r in conn.execute(sa.select(events).where(events.c.incident_id.in_(ids))):
+            event = _event(r)
+            if event is not None:
+                by_incident[event.incident_id].append(event)
+        first = dict(conn.execute(sa.select(revisions.c.incident_id,
+                                            sa.func.min(revisions.c.received_at))
+                                  .where(revisions.c.incident_id.in_(ids))
+                                  .group_by(revisions.c.incident_id)).all())
+        conn.execute(update, [_figures(r, by_incident[r.id], first.get(r.id)) for r in rows])
+        last = ids[-1]
