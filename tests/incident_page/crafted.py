@@ -109,8 +109,8 @@ def build(store: Store) -> None:
     store.cache_audio(INCIDENT, 0, "audio/wav", wav_bytes())
     store.add_verification(VerificationRecord(
         INCIDENT, "demo-investigator", "investigator", T0 + timedelta(hours=2),
-        f"/data/{SECRET_SERIAL}/test_001", "ab" * 32, "pulses", "confirmed",
-        {"verdict": "confirmed", "distance_m": 12.5, "rounds": {"reported": 5, "computed": 5},
+        f"/data/{SECRET_SERIAL}/test_001", "ab" * 32, "pulses", "consistent",
+        {"verdict": "consistent", "distance_m": 12.5, "rounds": {"reported": 5, "computed": 5},
          "computed": {"lat": LAT, "lon": LON, "radius_m": 10.0},
          "sensors": [{"sensor": "Sensor 1", "serial": SECRET_SERIAL, "lat": 60.1, "lon": 24.9,
                       "shots_used": 5, "rms_ms": 0.2, "max_abs_ms": 0.4}],
