@@ -254,7 +254,8 @@ def _audit_actions(ctx) -> list[str]:
         return list(s.scalars(select(AuditLogRow.action)))
 
 
-def test_a_refused_search_is_shown_in_the_view_and_audited(qtbot, store, crafted) -> None:
+def test_a_refused_search_is_shown_in_the_view_and_audited(qtbot, store, crafted,
+                                                           tmp_path: Path) -> None:
     ctx = make_ctx(store, Role.OFFICER)
     view = HistoryView(ctx)
     try:
@@ -265,6 +266,12 @@ def test_a_refused_search_is_shown_in_the_view_and_audited(qtbot, store, crafted
         assert "search_history" in _audit_actions(ctx)
         view.filters.period.set_preset("All time")  # the view keeps working
         qtbot.waitUntil(lambda: view.status_label.text().startswith("Not allowed"))
+        assert not view.export_button.isEnabled()  # offered to no officer...
+        view._set_status("")
+        view.export_csv(tmp_path / "x.csv")  # ...and refused by the service all the same
+        qtbot.waitUntil(lambda: view.status_label.text().startswith("Not allowed"),
+                        timeout=20000)
+        assert "export_report" in _audit_actions(ctx) and not (tmp_path / "x.csv").exists()
     finally:
         dispose(qtbot, view)
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.permissions import Action
 from console.services import history
 from console.ui.desk.context import Cancelled, DeskContext, Job
 from console.ui.desk.desk_map import DeskMap, EncodedPoints, encode_points
@@ -93,6 +94,7 @@ class HistoryView(QWidget):
         self.fit_button = QPushButton("Fit to results", objectName="map_fit")
         self._build()
         self._connect()
+        self._offer_export()
         self._load_areas()
         self.search()
 
@@ -350,9 +352,15 @@ class HistoryView(QWidget):
         self.export_progress.setRange(0, max(total, 0))
         self.export_progress.setValue(min(done, total) if total else 0)
 
+    def _offer_export(self) -> None:
+        # the service decides (and audits a refusal); the button only says what to expect
+        allowed = self.ctx.may(Action.EXPORT_REPORT)
+        self.export_button.setEnabled(allowed)
+        self.export_button.setToolTip("" if allowed else "Your role may not export searches.")
+
     def _end_export(self) -> None:
         self._export_job = None
-        self.export_button.setEnabled(True)
+        self._offer_export()
         self.export_progress.hide()
         self.cancel_export_button.hide()
 
