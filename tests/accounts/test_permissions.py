@@ -33,6 +33,8 @@ EXPECTED = {
     Action.VERIFY_AUDIT: {SUP, CAP, ADM},
     # legal holds on incidents (retention): investigators, captains, administrators
     Action.MANAGE_LEGAL_HOLDS: {INV, CAP, ADM},
+    # importing open-data alert tables: the desk's roles (issue 6 brief), not officers
+    Action.IMPORT_DATA: {SUP, INV, CAP, ADM},
 }
 
 
