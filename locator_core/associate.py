@@ -170,7 +170,9 @@ def _refine(cell_xyz, tau_c, window, s, t, sid, c, cfg, z_ground, step):
         step = step / cfg.refine
         cells = _grid(center, half, step, z_ground)
         # only pulses near the candidate's window can matter
-        near = np.abs(t - np.sqrt(((s - cell_xyz) ** 2).sum(-1)) / c - tau_c) <= window + 4 * half[0] / c
+        # a pulse moves in emission time by at most the cell shift / c (the grid half-
+        # diagonal is 1.41 half): others cannot join this candidate's window
+        near = np.abs(t - np.sqrt(((s - cell_xyz) ** 2).sum(-1)) / c - tau_c) <= window + 1.5 * half[0] / c
         if not near.any():
             return None
         w = 2.0 * (step * 0.7072) / c + 2.0 * cfg.pick_tolerance_s

@@ -55,7 +55,7 @@ FEED = "http://127.0.0.1:9/feed"
 T0 = datetime(2026, 3, 14, 22, 5, 0, tzinfo=UTC)
 _SERIAL = st.from_regex(r"\A[A-Z]{2,3}-?[0-9]{5,7}[A-Z]?\Z")
 _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
-                min_size=1, max_size=80)
+                min_size=1, max_size=80).filter(str.strip)  # blank text is refused
 
 
 @st.composite
