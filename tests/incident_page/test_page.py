@@ -243,11 +243,14 @@ def test_map_tab_shows_incident_and_canvass(qtbot, crafted_store) -> None:
                         timeout=30000)
         alert_map = page.map.map
         assert c.INCIDENT in alert_map._incidents
+        assert alert_map._verification["computed"]["radius_m"] == 10.0
+        assert "sensors" not in alert_map._verification
         got: list = []
         qtbot.waitUntil(lambda: (alert_map.run_js(
             "document.querySelectorAll('.leaflet-interactive').length", got.append)
             or bool(got and got[-1] and got[-1] > 10)), timeout=20000)
         assert "±20 m (90 %)" in page.map.note.text()
+        assert "newest verification (dashed) 12.5 m" in page.map.note.text()
         assert "outside" not in page.map.note.text()
         qtbot.wait(1500)  # tiles drawn
         screenshot(page, "map")

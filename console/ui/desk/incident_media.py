@@ -1,7 +1,8 @@
 """The incident page's map and audio tabs, built when first shown.
 
 :class:`MapSection` puts the incident (uncertainty circle, shots, mobile track), its
-canvass area with each door's latest outcome and the evidence pins on the offline map.
+canvass area with each door's latest outcome, the evidence pins and the newest
+verification's computed location (never a sensor) on the offline map.
 :class:`AudioSection` plays the clips the store has cached, through the console's audio
 player (waveform, spectrogram, shot markers); the clips are read off the GUI thread.
 """
@@ -17,7 +18,8 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 from console.audio.markers import shot_offsets
 from console.services.dossier import Dossier
 
-__all__ = ["AudioSection", "MapSection", "cached_blobs", "canvass_payload"]
+__all__ = ["AudioSection", "MapSection", "cached_blobs", "canvass_payload",
+           "verification_payload"]
 
 Run = Callable[..., Any]  # DeskContext.run
 
@@ -37,6 +39,21 @@ def canvass_payload(d: Dossier, doors: Sequence[dict[str, Any]]) -> dict[str, An
         "progress": {"visited": c.addresses_visited, "total": c.addresses_total or 0},
         "selected": None, "fit": False,
     }
+
+
+def verification_payload(d: Dossier) -> dict[str, Any] | None:
+    """The newest geographic verification as :meth:`QtAlertMap.show_verification` takes
+    it: computed and reported places only, never a sensor (None when there is none)."""
+    for v in reversed(d.verifications):
+        computed, reported = v.result.get("computed"), v.result.get("reported")
+        if not (isinstance(computed, dict) and computed.get("lat") is not None
+                and computed.get("lon") is not None):
+            continue
+        return {"computed": {k: computed.get(k) for k in ("lat", "lon", "radius_m")},
+                "reported": None if not isinstance(reported, dict) or reported.get("lat")
+                is None else {k: reported.get(k) for k in ("lat", "lon", "radius_m")},
+                "shots": [], "distance_m": v.result.get("distance_m"), "outside_pack": False}
+    return None
 
 
 def _note(text: str, name: str) -> QLabel:
@@ -93,12 +110,20 @@ class MapSection(QWidget):
         canvass = canvass_payload(d, self._doors)
         if canvass is not None:
             self.map.show_canvass(canvass)
+        verified = verification_payload(d)
+        if verified is not None:
+            self.map.show_verification(verified)
+        else:
+            self.map.clear_verification()
         inside = self.map.contains(alert.location.lat, alert.location.lon)
-        self.note.setText(
-            f"±{alert.location.uncertainty_m:g} m (90 %), {len(alert.shots)} "
-            f"shot{'s' if len(alert.shots) != 1 else ''} located"
-            + ("" if inside else " — the incident lies outside this map pack: no streets "
-               "are drawn there."))
+        text = (f"±{alert.location.uncertainty_m:g} m (90 %), {len(alert.shots)} "
+                f"shot{'s' if len(alert.shots) != 1 else ''} located")
+        if verified is not None and verified.get("distance_m") is not None:
+            text += (f"; newest verification (dashed) {verified['distance_m']:g} m from "
+                     "the alert")
+        if not inside:
+            text += " — the incident lies outside this map pack: no streets are drawn there."
+        self.note.setText(text)
 
 
 def cached_blobs(store: Any, incident_id: str, ns: Sequence[int]) -> list[bytes]:
