@@ -180,7 +180,7 @@ class ReleaseService:
             raise ReleaseDenied(reason)
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        paths = self._write_copy(rec, folder, progress)
+        paths = self._write_copy(user, rec, folder, progress)
         try:
             self._mark_produced(user, rec, paths)
         except BaseException:
@@ -189,12 +189,14 @@ class ReleaseService:
             raise
         return paths
 
-    def _write_copy(self, rec: ReleaseRecord, folder: Path,
+    def _write_copy(self, user: User, rec: ReleaseRecord, folder: Path,
                     progress: ProgressFn | None) -> list[Path]:
         if rec.kind is ReleaseKind.REPORT:
             path = folder / outside_file_name(rec.incident_id, rec.id, "report")
             render_report(self.store, rec.incident_id, path, watermark=rec.id,
-                          map_pack=self.map_pack, progress=progress)
+                          map_pack=self.map_pack, progress=progress,
+                          user=f"{user.name}; released under {rec.id} to {rec.recipient}, "
+                               f"approved by {rec.decided_by}")
             return [path]
         return self._write_audio(rec, folder, progress)
 

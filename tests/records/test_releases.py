@@ -65,6 +65,8 @@ def test_request_approve_produce_report_watermarked_on_every_page(
     assert len(pages) >= 2
     for page in pages:
         assert f"RELEASE COPY {req.id}" in page and f"RELEASED {req.id}" in page
+    assert (f"by iida; released under {req.id} to District Attorney, approved by kaisa"
+            in pages[0])
     assert svc.get(req.id).status is ReleaseStatus.PRODUCED
     assert len(svc.get(req.id).outputs) == 1
 
