@@ -251,7 +251,7 @@ def test_sign_out_from_the_lock_screen(qtbot: QtBot, guarded) -> None:
     guard.lock_now()
     with qtbot.waitSignal(guard.signed_out, timeout=2_000):
         qtbot.mouseClick(guard.screen.sign_out_button, Qt.MouseButton.LeftButton)
-    assert not window.isVisible()
+    assert not window.isVisible() and guard.session.locked
     last = audit_store.head(guard.session.accounts.store)
     assert last is not None and (last.user, last.action) == ("demo-supervisor", "sign_out")
 
@@ -270,3 +270,13 @@ def test_lock_cancels_open_dialogs_and_hides_other_windows(qtbot: QtBot, guarded
     with qtbot.waitSignal(guard.unlocked, timeout=10_000):
         _unlock(qtbot, guard, "demo-supervisor-pass")
     assert other.isVisible() and not dialog.isVisible()
+
+
+def test_sign_out_without_locking_first_leaves_the_session_locked(qtbot: QtBot,
+                                                                 guarded) -> None:
+    window, guard = guarded
+    with qtbot.waitSignal(guard.signed_out, timeout=2_000):
+        guard.sign_out()
+    assert guard.session.locked and not window.isVisible()
+    actions = [e.action for e in audit_store.entries(guard.session.accounts.store)][-2:]
+    assert actions == ["lock_session", "sign_out"]

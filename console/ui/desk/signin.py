@@ -314,8 +314,12 @@ class SessionGuard(QObject):
             self._show_lock()
 
     def sign_out(self) -> None:
-        """End the session (audited); closes the window unless told otherwise."""
+        """End the session (audited); closes the window unless told otherwise.
+
+        The session stays locked, so nothing can act through it afterwards.
+        """
         self.timer.stop()
+        self.session.lock()
         self.session.accounts.audit.record(
             self.session.username, "sign_out", Outcome.OK, object_type="account",
             object_id=self.session.username)
