@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,22 +26,25 @@ TABS = {
 
 
 @contextmanager
-def desk(tmp_path: Path, role: str, n: int = 0) -> Iterator[DeskWindow]:
+def desk(qtbot, tmp_path: Path, role: str, n: int = 0) -> Iterator[DeskWindow]:
     store = Store(f"sqlite+pysqlite:///{tmp_path / f'{role}.db'}")
     try:
         if n:
-            generate(store, n, years=1, seed=3)
+            generate(store, n, years=0.05, seed=3, end=datetime.now(UTC))
         ensure_demo_accounts(store)
         accounts = AccountService(store)
         session = UserSession.sign_in(accounts, f"demo-{role}", f"demo-{role}-pass")
         ctx = DeskContext(store, session, accounts.audit, accounts)
         window = DeskWindow(ctx)
+        gone: list[bool] = []
+        window.destroyed.connect(lambda: gone.append(True))
         try:
             yield window
         finally:
             ctx.wait()
             window.close()
-            window.deleteLater()
+            window.deleteLater()  # a map page must not outlive the shared web profile
+            qtbot.waitUntil(lambda: bool(gone), timeout=5000)
     finally:
         store.close()
 
@@ -51,21 +55,18 @@ def tab_titles(window: DeskWindow) -> list[str]:
 
 @pytest.mark.parametrize("role", sorted(TABS))
 def test_tabs_follow_the_role(qtbot, tmp_path: Path, role: str) -> None:
-    with desk(tmp_path, role) as window:
-        qtbot.addWidget(window)
+    with desk(qtbot, tmp_path, role) as window:
         assert tab_titles(window) == TABS[role]
         assert window.user_label.text() == f"Signed in: demo-{role} ({role})"
         assert window.import_action.isEnabled() == (role != "officer")
 
 
 def test_history_opens_incident_pages_once_and_exports_a_report(qtbot, tmp_path: Path) -> None:
-    with desk(tmp_path, "investigator", n=200) as window:
-        qtbot.addWidget(window)
+    with desk(qtbot, tmp_path, "investigator", n=200) as window:
         window.show()
         history = window.history
         qtbot.waitUntil(lambda: history.model.rowCount() > 0, timeout=20_000)
-        first = history.model.index(0, 0)
-        incident_id = history.model.row(0).id if hasattr(history.model, "row") else first.data()
+        incident_id = history.model.incident(0).id
         history.incident_opened.emit(incident_id)
         assert tab_titles(window)[-1] == incident_id
         page = window.incident_pages[incident_id]
@@ -95,8 +96,7 @@ def test_history_opens_incident_pages_once_and_exports_a_report(qtbot, tmp_path:
 
 
 def test_lock_now_locks_the_session(qtbot, tmp_path: Path) -> None:
-    with desk(tmp_path, "captain") as window:
-        qtbot.addWidget(window)
+    with desk(qtbot, tmp_path, "captain") as window:
         window.lock()
         assert window.ctx.session.locked
         assert not window.ctx.may("search_history")

@@ -25,7 +25,7 @@ def test_migrated_schema_matches_orm_metadata(store: Store) -> None:
 def test_database_is_at_head_revision(store: Store) -> None:
     head = ScriptDirectory.from_config(migration_config()).get_current_head()
     with store.engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == head == "0008"
+        assert MigrationContext.configure(conn).get_current_revision() == head == "0009"
 
 
 def test_reopening_keeps_data_and_schema(store_url: str) -> None:

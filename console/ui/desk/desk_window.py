@@ -118,6 +118,8 @@ class DeskWindow(QMainWindow):
             if page is widget:
                 del self.incident_pages[incident_id]
         self.tabs.removeTab(index)
+        if hasattr(widget, "shutdown"):  # an incident page: release its sound device
+            widget.shutdown()
         widget.deleteLater()
 
     def open_incident(self, incident_id: str) -> QWidget:
@@ -241,5 +243,8 @@ class DeskWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        for page in self.incident_pages.values():
+            if hasattr(page, "shutdown"):
+                page.shutdown()
         self.ctx.wait(10_000)
         super().closeEvent(event)
