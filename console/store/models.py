@@ -340,7 +340,7 @@ class AuditLogRow(Base):
     username: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))
     object_type: Mapped[str | None] = mapped_column(String(32))
-    object_id: Mapped[str | None] = mapped_column(String(128))
+    object_id: Mapped[str | None] = mapped_column(String(128), index=True)
     outcome: Mapped[str] = mapped_column(String(8))
     details: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
