@@ -46,6 +46,21 @@ def test_report_has_every_section_and_the_map_and_waveform_images(
     sizes = sorted((img.image.width, img.image.height) for img in images)
     assert (1400, 800) in sizes and (1400, 260) in sizes  # map snapshot and one waveform
     assert "RELEASE" not in text  # internal copies carry no release watermark
+    _save_first_page(path, "records_report_page1.png")
+
+
+def _save_first_page(path: Path, name: str) -> None:
+    """Render page 1 with Qt's own PDF engine (it must open) and keep it as a screenshot."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtPdf import QPdfDocument
+
+    doc = QPdfDocument()
+    assert doc.load(str(path)) == QPdfDocument.Error.None_
+    image = doc.render(0, QSize(900, 1273))
+    assert not image.isNull()
+    shots = Path("artifacts/screenshots")
+    if shots.is_dir():
+        image.save(str(shots / name))
 
 
 def test_map_snapshot_shows_pack_tiles_around_the_incident(tmp_path: Path,
