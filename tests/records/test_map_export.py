@@ -136,3 +136,16 @@ def test_export_needs_the_right_role_and_is_audited(store: Store, tmp_path: Path
     assert got == [("olli", "export_report", "denied", None),
                    ("sanna", "export_search_map", "ok", 5)]
     assert AuditLog(store).verify().ok
+
+
+def test_a_history_query_is_run_unlimited_for_the_map(store: Store, tmp_path: Path) -> None:
+    from console.services.history import HistoryQuery
+    from tests.records.scenario import add_incident
+
+    for i in range(3):
+        add_incident(store, f"HEL-Q{i}", seq=10 * i + 1, audio=False, canvass=False)
+    out = export_search_map(store, User("iida", Role.INVESTIGATOR),
+                            HistoryQuery(limit=1, text="HEL-Q"), tmp_path / "q.html")
+    assert out.markers == 3  # the page limit of the table does not cut the map
+    page = out.path.read_text(encoding="utf-8")
+    assert all(f"HEL-Q{i}" in page for i in range(3))
