@@ -35,6 +35,9 @@ EXPECTED = {
     Action.MANAGE_LEGAL_HOLDS: {INV, CAP, ADM},
     # importing open-data alert tables: the desk's roles (issue 6 brief), not officers
     Action.IMPORT_DATA: {SUP, INV, CAP, ADM},
+    # the desk's history and statistics: supervisors, investigators, captains
+    Action.SEARCH_HISTORY: {SUP, INV, CAP},
+    Action.VIEW_STATISTICS: {SUP, INV, CAP},
 }
 
 
