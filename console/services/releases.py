@@ -39,7 +39,7 @@ from console.domain.releases import (
     production_refusal,
 )
 from console.services.audit import AuditLog
-from console.services.reports import clip_numbers, render_report
+from console.services.reports import ReportError, clip_numbers, render_report
 from console.services.sessions import SessionLocked, UserSession
 from console.store import audit_store
 from console.store.models import AudioCache, Incident, ReleaseRequest
@@ -178,9 +178,14 @@ class ReleaseService:
         if reason is not None:
             self._deny(user.name, action, request_id, reason)
             raise ReleaseDenied(reason)
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        paths = self._write_copy(user, rec, folder, progress)
+        try:
+            folder = Path(folder)
+            folder.mkdir(parents=True, exist_ok=True)
+            paths = self._write_copy(user, rec, folder, progress)
+        except (OSError, ReportError, ReleaseDenied) as exc:
+            self.audit.record(user.name, action, Outcome.FAILED, object_type=_OBJ,
+                              object_id=request_id, details={"reason": str(exc)})
+            raise
         try:
             self._mark_produced(user, rec, paths)
         except BaseException:

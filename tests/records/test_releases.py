@@ -178,3 +178,16 @@ def test_bad_input_is_refused_with_a_clear_message(svc: ReleaseService, store: S
     with pytest.raises(ReleaseDenied, match="no audio cached"):
         svc.request(OFFICER, "HEL-2026-0043", "audio", "DA", "why")
     assert svc.mine(OFFICER) == []
+
+
+def test_a_copy_that_cannot_be_written_is_audited_as_failed_and_stays_approved(
+        svc: ReleaseService, store: Store, tmp_path: Path) -> None:
+    req = svc.request(OFFICER, "HEL-2026-0042", "audio", "DA", "case")
+    svc.approve(CAPTAIN, req.id)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(OSError):
+        svc.produce(OFFICER, req.id, blocker / "out")
+    assert [e.outcome for e in _audit(store, "produce_release")] == ["failed"]
+    assert svc.get(req.id).status is ReleaseStatus.APPROVED  # the one copy is still due
+    assert len(svc.produce(OFFICER, req.id, tmp_path / "out")) == 1
