@@ -5,6 +5,7 @@ database. Prints rows/s and the total time per file; never fails. Target: <= 15 
 100,000 rows on SQLite.
 
     .venv/bin/python benchmarks/import_db.py [--rows 100000] [--dirty 0.02] [--no-pg]
+                                             [--db-dir /dev/shm]
 """
 
 from __future__ import annotations
@@ -155,6 +156,8 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--dirty", type=float, default=0.02, help="share of dirty rows")
     ap.add_argument("--no-pg", action="store_true", help="SQLite only")
+    ap.add_argument("--db-dir", default=None,
+                    help="folder of the SQLite file (e.g. /dev/shm to leave the disk out)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -165,7 +168,8 @@ def main() -> None:
             make(files[fmt], args.rows, args.dirty, random.Random(7))
             print(f"generated {fmt}: {args.rows:,} rows, "
                   f"{files[fmt].stat().st_size / 1e6:.1f} MB in {time.perf_counter() - t0:.2f} s")
-        run(f"sqlite+pysqlite:///{folder / 'bench.sqlite3'}", "SQLite", files)
+        with tempfile.TemporaryDirectory(dir=args.db_dir) as db_dir:
+            run(f"sqlite+pysqlite:///{Path(db_dir) / 'bench.sqlite3'}", "SQLite", files)
         pg = os.environ.get("MAC_TEST_PG_URL")
         if pg and not args.no_pg:
             with pg_database(pg) as url:
