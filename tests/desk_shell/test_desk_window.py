@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.desk_data import generate
+from console.services import history
 from console.services.accounts import AccountService, ensure_demo_accounts
 from console.services.sessions import UserSession
 from console.store import Store, audit_store
@@ -101,3 +102,22 @@ def test_lock_now_locks_the_session(qtbot, tmp_path: Path) -> None:
         assert window.ctx.session.locked
         assert not window.ctx.may("search_history")
         assert window.user_label.text() == "Locked"
+
+
+def test_search_map_export_writes_an_offline_html_map(qtbot, tmp_path: Path) -> None:
+    with desk(qtbot, tmp_path, "supervisor", n=120) as window:
+        qtbot.waitUntil(lambda: window.history.model.rowCount() > 0, timeout=20_000)
+        shown = window.history.model.rowCount()
+        out = tmp_path / "map.html"
+        window.export_search_map(str(out))
+        qtbot.waitUntil(lambda: window.last_export.finished, timeout=60_000)
+        html = out.read_text(encoding="utf-8")
+        total = history.search(window.ctx.store, window.history.query(limit=None)).total
+        assert window.last_map.markers == total >= shown
+        assert window.history.model.incident(0).id in html
+        assert "<script src=\"http" not in html  # offline: no script from a network
+        assert f"Map saved ({total} incidents)" in window.statusBar().currentMessage()
+        entry = [e for e in audit_store.entries(window.ctx.store)
+                 if e.action == "export_search_map"][-1]
+        assert entry.outcome == "ok" and entry.user == "demo-supervisor"
+        assert shown > 0

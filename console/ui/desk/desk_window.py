@@ -159,6 +159,10 @@ class DeskWindow(QMainWindow):
         self.import_action = self._action(file_menu, "Import alert table (CSV)…",
                                           self.open_import_wizard, name="desk_import")
         self.import_action.setEnabled(self.ctx.may(Action.IMPORT_DATA))
+        self.map_export_action = self._action(file_menu, "Export search as map (HTML)…",
+                                              self.export_search_map, name="desk_map_export")
+        self.map_export_action.setEnabled(self.history is not None
+                                          and self.ctx.may(Action.EXPORT_REPORT))
         file_menu.addSeparator()
         self._action(file_menu, "Close desk", self.close, shortcut="Ctrl+Q")
         session = bar.addMenu("&Session")
@@ -210,6 +214,41 @@ class DeskWindow(QMainWindow):
             work, done=lambda pages: self.statusBar().showMessage(
                 f"Report saved ({pages} pages): {path}", 8000),
             failed=self._failed("Export report"), progress=report)
+
+    def export_search_map(self, path: str | None = None) -> None:
+        """The history's current search as one offline HTML map (audited by the service)."""
+        from console.services.map_export import export_search_map
+
+        if self.history is None:
+            return
+        try:
+            query = self.history.query(limit=None)
+            user = self.ctx.user()
+        except Exception as exc:  # a malformed filter or a locked session
+            self._failed("Export map")(exc)
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export search as map",
+                                                  "incidents-map.html", "HTML (*.html)")
+            if not path:
+                return
+
+        def work(progress: Any) -> Any:
+            return export_search_map(
+                self.ctx, user, query, path,
+                progress=lambda done, total, text="": progress.report(done, total, text))
+
+        def report(done: int, total: int, text: str) -> None:
+            self.statusBar().showMessage(f"Exporting map: {text or ''} {done}/{total}")
+
+        def saved(result: Any) -> None:
+            self.last_map = result
+            self.statusBar().showMessage(
+                f"Map saved ({result.markers} incidents): {path}"
+                + (f" — {result.note}" if result.note else ""), 8000)
+
+        self.last_export = self.ctx.run_with_progress(
+            work, done=saved, failed=self._failed("Export map"), progress=report)
 
     def request_release(self, incident_id: str) -> None:
         if self.releases is None:
