@@ -158,14 +158,15 @@ def _conditions(q: HistoryQuery) -> list[ColumnElement[bool]]:
 
 
 def _order(q: HistoryQuery, dialect: str) -> list[Any]:
-    column = SORT_KEYS[q.sort]
-    if q.sort in _TEXT_SORTS and dialect == "postgresql":
-        column = column.collate("C")  # the same order as SQLite's binary collation
+    def binary(column: Any, text: bool) -> Any:  # SQLite's binary order on PostgreSQL too
+        return column.collate("C") if text and dialect == "postgresql" else column
+
+    column = binary(SORT_KEYS[q.sort], q.sort in _TEXT_SORTS)
     key = column.desc() if q.descending else column.asc()
     if q.sort not in ("time", "id", "type", "review", "uncertainty_m", "source"):
         key = key.nulls_last()  # nullable columns: empty values last on every backend
-    tie = _I.id.desc() if q.descending else _I.id.asc()
-    return [key] if q.sort == "id" else [key, tie]
+    tie = binary(_I.id, True)
+    return [key] if q.sort == "id" else [key, tie.desc() if q.descending else tie.asc()]
 
 
 def _inside(polygon: Sequence[tuple[float, float]], lats: Sequence[float],

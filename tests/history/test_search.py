@@ -173,3 +173,20 @@ def test_search_by_a_user_checks_the_role_and_audits_a_refusal(five: Store) -> N
     with pytest.raises(PermissionDenied, match="search history"):
         search(five, HistoryQuery(), user=User("olli", Role.OFFICER), audit=audit)
     assert audit.verify().ok and audit.verify().entries == 1
+
+
+def test_ties_and_text_sort_in_binary_order_on_every_backend(store: Store) -> None:
+    names = ["a_1", "A1", "a.1", "a-1", "B-2"]
+    put(store, *(alert(n, T0, seq=k + 1, address=f"{n} street")
+                 for k, n in enumerate(names)))
+    assert ids(store) == ["a_1", "a.1", "a-1", "B-2", "A1"]  # same time: id, descending
+    assert ids(store, sort="address", descending=False) == ["A1", "B-2", "a-1", "a.1", "a_1"]
+
+
+def test_a_crossed_drawing_counts_both_loops(store: Store) -> None:
+    bow_tie = ((60.160, 24.930), (60.170, 24.950), (60.170, 24.930), (60.160, 24.950))
+    spots = {"north-loop": (60.169, 24.940), "south-loop": (60.161, 24.940),
+             "west-gap": (60.165, 24.932)}  # the lines cross at (60.165, 24.940)
+    put(store, *(alert(n, T0 + k * H, lat=la, lon=lo, seq=k + 1)
+                 for k, (n, (la, lo)) in enumerate(spots.items())))
+    assert sorted(ids(store, polygon=bow_tie)) == ["north-loop", "south-loop"]
