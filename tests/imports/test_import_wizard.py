@@ -211,3 +211,42 @@ def test_officer_is_told_and_refused(qtbot, store: Store, tmp_path: Path) -> Non
     finally:
         w.reject()
         ctx.wait()
+
+
+def _to_import_page(qtbot, w: ImportWizard, path: Path) -> ImportPage:
+    file_page = w.page(FILE)
+    assert isinstance(file_page, FilePage)
+    file_page.path.setText(str(path))
+    _goto(qtbot, w, MAPPING)
+    _goto(qtbot, w, PREVIEW)
+    _goto(qtbot, w, CHECK)
+    qtbot.waitUntil(w.page(CHECK).isComplete, timeout=30_000)
+    w.next()
+    page = w.page(IMPORT)
+    assert isinstance(page, ImportPage)
+    return page
+
+
+def test_the_same_file_again_is_refused_with_the_reason(qtbot, wizard: ImportWizard,
+                                                        store: Store, tmp_path: Path) -> None:
+    from console.importer import preset
+    from console.services.imports import ImportService
+    from tests.imports.conftest import NOW, SUPERVISOR
+    path = write(tmp_path, "dc.csv", DC)
+    ImportService(store).import_file(SUPERVISOR, path, options=preset("dc", now=NOW))
+    page = _to_import_page(qtbot, wizard, path)
+    qtbot.waitUntil(lambda: "already imported" in page.error.text(), timeout=20_000)
+    assert "Nothing was imported" in page.error.text()
+    assert wizard.currentId() == IMPORT and counts(store) == (3, 3, 1)
+    _shot(wizard, "refused")
+
+
+def test_closing_during_the_import_cancels_it_first(qtbot, wizard: ImportWizard,
+                                                    store: Store, tmp_path: Path) -> None:
+    page = _to_import_page(qtbot, wizard, write(tmp_path, "big.csv", dc_rows(20_000)))
+    qtbot.waitUntil(lambda: page.progress.value() > 0, timeout=20_000)
+    wizard.reject()
+    assert wizard.isVisible() or not page.running()  # stays open until rolled back
+    qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=30_000)
+    assert not page.running()
+    assert counts(store) in ((0, 0, 0), (20_000, 20_000, 1))  # nothing, or all of it
