@@ -40,7 +40,8 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from console.domain.alert import Alert, AlertType, Location, Review, alert_to_json
+from console.domain._checks import format_time
+from console.domain.alert import Review
 from console.domain.audit import Outcome
 from console.domain.permissions import Action, User
 from console.importer import (
@@ -73,6 +74,7 @@ WRITE_BATCH = 2000
 _FORMAT_NAMESPACE = {"washington_dc": "dc", "chicago": "chicago", "st_louis": "st_louis"}
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 _SAFE_NS = re.compile(r"[a-z0-9][a-z0-9_]{0,15}")
+REVIEWED = str(Review.REVIEWED)
 
 
 class ImportRefused(Exception):  # noqa: N818 - the user-facing outcome, not a fault
@@ -124,36 +126,46 @@ def _clip(text: str | None, n: int) -> str | None:
     return None if text is None else text[:n]
 
 
-def _published(a: ImportedAlert, batch_sha: str) -> dict[str, Any]:
-    row = {"line": a.line, "id": a.source_id, "type": a.type_text, "source": a.source,
-           "zip_code": a.zip_code, "ward": a.ward, "community_area": a.community_area,
-           "rounds": a.rounds, "file_sha256": batch_sha}
+def _published(a: ImportedAlert, batch_id: int) -> dict[str, Any]:
+    row = {"batch": batch_id, "line": a.line, "id": a.source_id, "type": a.type_text,
+           "source": a.source, "zip_code": a.zip_code, "ward": a.ward,
+           "community_area": a.community_area, "rounds": a.rounds}
     return {k: v for k, v in row.items() if v is not None}
 
 
 class _Rows:
-    """Turns parsed alerts into insert-ready incident and revision rows."""
+    """Turns parsed alerts into insert-ready incident and revision rows.
 
-    def __init__(self, namespace: str, sha256: str, file_name: str, now: datetime) -> None:
-        self.namespace, self.sha256, self.now = namespace, sha256, now
+    The payload is the protocol alert (as ``alert_to_json`` writes it: ``parse_alert``
+    reads it back; a test holds the two together), built directly because this runs
+    100,000 times per file."""
+
+    def __init__(self, batch_id: int, file_name: str, now: datetime) -> None:
+        self.batch_id, self.now = batch_id, now
         self.feed_url = f"import:{file_name}"[:2048]
         self.with_source = import_store.has_incident_column("source")
 
     def build(self, a: ImportedAlert, iid: str) -> tuple[dict[str, Any], dict[str, Any]]:
         rounds = a.rounds if a.rounds is not None and a.rounds <= 1000 else None
-        alert = Alert(seq=1, id=iid, revision=1, review=Review.REVIEWED,
-                      type=AlertType(a.alert_type), time=a.occurred_at,
-                      location=Location(a.latitude, a.longitude, IMPORTED_UNCERTAINTY_M),
-                      address=_clip(a.address, 200), district=_clip(a.district, 64),
-                      beat=_clip(a.beat, 32), rounds=rounds)
-        payload = alert_to_json(alert)
-        payload["import"] = _published(a, self.sha256)
+        address, district = _clip(a.address, 200), _clip(a.district, 64)
+        beat = _clip(a.beat, 32)
+        payload: dict[str, Any] = {
+            "seq": 1, "id": iid, "revision": 1, "review": REVIEWED, "type": a.alert_type,
+            "time": format_time(a.occurred_at),
+            "location": {"lat": a.latitude, "lon": a.longitude,
+                         "uncertainty_m": IMPORTED_UNCERTAINTY_M}}
+        for key, value in (("address", address), ("district", district), ("beat", beat),
+                           ("rounds", rounds)):
+            if value is not None:
+                payload[key] = value
+        payload.update(shots=[], audio=[], supplements=[], events=[])
+        payload["import"] = _published(a, self.batch_id)
         incident = dict(
-            id=iid, revision=1, seq=1, review=str(alert.review), type=str(alert.type),
-            time=alert.time, lat=a.latitude, lon=a.longitude,
-            uncertainty_m=IMPORTED_UNCERTAINTY_M, address=alert.address,
-            district=alert.district, beat=alert.beat, rounds=rounds, shooters=None,
-            mobile=None, payload=payload, received_at=self.now, acknowledged_at=self.now)
+            id=iid, revision=1, seq=1, review=REVIEWED, type=a.alert_type,
+            time=a.occurred_at, lat=a.latitude, lon=a.longitude,
+            uncertainty_m=IMPORTED_UNCERTAINTY_M, address=address, district=district,
+            beat=beat, rounds=rounds, shooters=None, mobile=None, payload=payload,
+            received_at=self.now, acknowledged_at=self.now)
         if self.with_source:
             incident["source"] = "import"
         revision = dict(incident_id=iid, revision=1, seq=1, feed_url=self.feed_url,
@@ -278,7 +290,6 @@ class ImportService:
                policy: str, progress: ProgressFn, now: datetime,
                details: dict[str, Any]) -> ImportResult:
         report = imp.report
-        builder = _Rows(ns, report.sha256, report.file, now)
         half = PROGRESS_TOTAL // 2
         imported = existing = 0
         seen: set[str] = set()
@@ -287,6 +298,15 @@ class ImportService:
                 earlier = import_store.find_batch(s, report.sha256)
                 if earlier is not None:  # imported by someone else meanwhile
                     raise ImportRefused(_already(earlier), report)
+                batch_id = import_store.add_batch(
+                    s, file_name=report.file[:255], sha256=report.sha256, size=report.size,
+                    format=report.format, namespace=ns, policy=policy,
+                    rows_total=report.rows, rows_imported=0,
+                    rows_rejected=report.rejected, rows_existing=0,
+                    first_time=report.first, last_time=report.last,
+                    rejections={c: t.count for c, t in report.rejections.items()},
+                    username=user.name, imported_at=now)
+                builder = _Rows(batch_id, report.file, now)
                 for start in range(0, len(alerts), WRITE_BATCH):
                     chunk = alerts[start:start + WRITE_BATCH]
                     ids = [incident_id(ns, a) for a in chunk]
@@ -308,14 +328,8 @@ class ImportService:
                 if imported == 0:
                     raise ImportRefused(f"all {existing:,} valid rows are already stored "
                                         "(imported earlier from another file)", report)
-                batch_id = import_store.add_batch(
-                    s, file_name=report.file[:255], sha256=report.sha256, size=report.size,
-                    format=report.format, namespace=ns, policy=policy,
-                    rows_total=report.rows, rows_imported=imported,
-                    rows_rejected=report.rejected, rows_existing=existing,
-                    first_time=report.first, last_time=report.last,
-                    rejections={c: t.count for c, t in report.rejections.items()},
-                    username=user.name, imported_at=now)
+                import_store.finish_batch(s, batch_id, rows_imported=imported,
+                                          rows_existing=existing)
                 details.update(batch_id=batch_id, namespace=ns, imported=imported,
                                existing=existing)
                 self.audit.record(user.name, ACTION, Outcome.OK, object_type="import_batch",

@@ -25,7 +25,7 @@ from console.store.models import AlertRevision, ImportBatch, Incident, UTCDateTi
 from console.store.store import Store
 
 __all__ = ["ImportBatchRecord", "add_batch", "batches", "bulk_cache", "existing_ids",
-           "find_batch", "has_incident_column", "insert_incidents", "write_tx"]
+           "find_batch", "finish_batch", "has_incident_column", "insert_incidents", "write_tx"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,3 +186,11 @@ def add_batch(s: Session, **fields: Any) -> int:
     s.add(row)
     s.flush()
     return int(row.id)
+
+
+def finish_batch(s: Session, batch_id: int, *, rows_imported: int, rows_existing: int) -> None:
+    """Set the final counts of a batch recorded before its rows were written."""
+    row = s.get(ImportBatch, batch_id)
+    assert row is not None
+    row.rows_imported, row.rows_existing = rows_imported, rows_existing
+    s.flush()

@@ -274,3 +274,21 @@ def test_imported_incidents_are_found_by_the_history_search(service: ImportServi
     assert (row.source, row.review, row.district, row.beat) == ("import", "reviewed", "1", "111")
     by_area = search(store, HistoryQuery(districts=("7",), start=_utc(2024, 1, 1)))
     assert [r.id for r in by_area.rows] == ["imp:chicago:SST-9002"]
+
+
+def test_payload_is_the_protocol_alert_plus_the_published_row(service: ImportService,
+                                                              store: Store,
+                                                              tmp_path: Path) -> None:
+    from sqlalchemy.orm import Session
+
+    from console.domain.alert import alert_to_json, parse_alert
+    from console.store.models import Incident
+    res = service.import_file(SUPERVISOR, write(tmp_path, "chicago.csv", CHICAGO),
+                              options=preset("chicago", now=NOW))
+    with Session(store.engine) as s:
+        payload = dict(s.get(Incident, "imp:chicago:SST-9001").payload)  # type: ignore[union-attr]
+    published = payload.pop("import")
+    assert alert_to_json(parse_alert(payload)) == payload
+    assert published == {"batch": res.batch_id, "line": 2, "id": "SST-9001",
+                         "type": "MULTIPLE GUNSHOTS", "zip_code": "60601", "ward": "42",
+                         "community_area": "LOOP", "rounds": 4}
