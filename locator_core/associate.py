@@ -324,20 +324,37 @@ def find_shots(
     shots: list[ShotSolution] = []
     need = max(cfg.min_sensors, 4)
     failures = 0
+    memo: dict = {}
     while len(shots) < cfg.max_shots and len(np.unique(sid[alive])) >= need:
         if cancelled is not None and cancelled():
             raise LocatorError("cancelled")
         idx = np.flatnonzero(alive)
-        coarse = stack.best(4 * cfg.candidates)
+        coarse = stack.best(8 * cfg.candidates)
         refined = []
-        for cell, tau_c, count in _suppress(coarse, coarse_cells, 2.5 * step, window)[: cfg.candidates]:
+        tried = 0
+        for cell, tau_c, count in _suppress(coarse, coarse_cells, 2.5 * step, window):
+            if tried == cfg.candidates:
+                break
             # a coarse count bounds what refinement can find there: once enough refined
             # candidates reach it, the rest cannot enter the ones that will be located
             top = sorted((r[2] for r in refined), reverse=True)[: cfg.located_candidates]
             if len(top) == cfg.located_candidates and top[-1] >= count:
                 break
-            r = _refine(coarse_cells[cell], tau_c, window, s[idx], t[idx], sid[idx], c, cfg,
-                        z_ground, step)
+            # taking pulses only lowers counts: a refinement whose picks are all still
+            # there comes out the same (and one that found too little stays so)
+            key = (cell, int(np.floor(2.0 * tau_c / window)))
+            hit = memo.get(key, False)
+            if hit is None:
+                # refined before and found too little: it must not keep deeper
+                # candidates (a weak round behind a few busy cells) from their turn
+                continue
+            tried += 1
+            if hit is not False and alive[hit[4]].all():
+                r = hit[:4] + (np.searchsorted(idx, hit[4]),)
+            else:
+                r = _refine(coarse_cells[cell], tau_c, window, s[idx], t[idx], sid[idx], c, cfg,
+                            z_ground, step)
+                memo[key] = None if r is None or r[2] < need else r[:4] + (idx[r[4]],)
             if r is not None and r[2] >= need:
                 refined.append(r)
         if not refined:
