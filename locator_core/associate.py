@@ -99,9 +99,8 @@ def _stack(dist: np.ndarray, t: np.ndarray, sid: np.ndarray, c: float, window: f
         bmin = int(b.min())
         nb = int(b.max()) - bmin + 1
         if distinct:
-            occupied = np.zeros((n_cells, nb, n_sensors), dtype=bool)
-            occupied[rows, (b - bmin).ravel(), np.tile(sid, n_cells)] = True
-            counts = occupied.sum(axis=2, dtype=np.int32).ravel()
+            counts = _distinct_counts(rows * nb + (b - bmin).ravel(), np.tile(sid, n_cells),
+                                      n_sensors, n_cells * nb)
         else:
             counts = np.bincount((rows * nb + (b - bmin).ravel()), minlength=n_cells * nb)
         k = min(4 * top if top > 1 else 1, counts.size)
@@ -115,6 +114,14 @@ def _stack(dist: np.ndarray, t: np.ndarray, sid: np.ndarray, c: float, window: f
             found.append((cell, (bin_ + bmin - offset + 0.5) * window, int(counts[kk])))
     found.sort(key=lambda f: -f[2])
     return found[: 4 * top]
+
+
+def _distinct_counts(bins: np.ndarray, sensors: np.ndarray, n_sensors: int, n_bins: int) -> np.ndarray:
+    """Distinct sensors per bin (a sensor's echoes in the same bin count once): one
+    occupancy row per sensor, summed down the sensors (long contiguous rows add fast)."""
+    occupied = np.zeros((n_sensors, n_bins), dtype=np.uint8)
+    occupied[sensors, bins] = 1
+    return occupied.sum(axis=0, dtype=np.int32)
 
 
 class _CoarseStack:
@@ -213,9 +220,8 @@ def _tightest(dist, t, sid, c, window, n_sensors, slack):
         b = np.floor(tau / window + offset).astype(np.int64)
         bmin = int(b.min())
         nb = int(b.max()) - bmin + 1
-        occupied = np.zeros((n_cells, nb, n_sensors), dtype=bool)
-        occupied[rows, (b - bmin).ravel(), np.tile(sid, n_cells)] = True
-        counts = occupied.sum(axis=2, dtype=np.int32)
+        counts = _distinct_counts(rows * nb + (b - bmin).ravel(), np.tile(sid, n_cells),
+                                  n_sensors, n_cells * nb).reshape(n_cells, nb)
         bins = counts.argmax(axis=1)
         peak = counts[np.arange(n_cells), bins]
         better = peak > best_count
