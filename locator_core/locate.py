@@ -329,8 +329,8 @@ def _solve(s, t, c, wind_v, xy0, z0, z_sigma, sigma_floor, start, scale, *, hube
     sigma = sigma_floor
     lam = 1e-3
     w = np.ones(len(t))
+    pred, jac = _predict(p, s, c, wind_v)  # kept for the current p: a step's trial is reused
     for it in range(60):
-        pred, jac = _predict(p, s, c, wind_v)
         r = t - pred
         if it >= 2:
             sigma = max(sigma_floor, 1.4826 * _mad(r))
@@ -348,11 +348,11 @@ def _solve(s, t, c, wind_v, xy0, z0, z_sigma, sigma_floor, start, scale, *, hube
         step = np.linalg.solve(ata + lam * np.diag(np.diag(ata) + 1e-12), a.T @ b)
         cost_old = float(b @ b)
         p_new = p + step
-        pred_n, _ = _predict(p_new, s, c, wind_v)
+        pred_n, jac_n = _predict(p_new, s, c, wind_v)
         rn = (t - pred_n) * sw
         cost_new = float(rn @ rn + ((z0 - p_new[2]) / z_sigma) ** 2)
         if cost_new <= cost_old:
-            p = p_new
+            p, pred, jac = p_new, pred_n, jac_n
             lam = max(lam * 0.3, 1e-9)
             # converged to a millimetre (the Cramer-Rao bound is centimetres at best)
             # (a small step under heavy damping is not convergence: lam must be small)
@@ -363,7 +363,6 @@ def _solve(s, t, c, wind_v, xy0, z0, z_sigma, sigma_floor, start, scale, *, hube
             lam *= 10.0
             if lam > 1e8:
                 break
-    pred, jac = _predict(p, s, c, wind_v)
     r = t - pred
     rs = r / scale
     robust_sigma = max(sigma_floor, 1.4826 * _mad(rs))
