@@ -6,7 +6,7 @@ folds them into one :class:`IncidentFigures`, which the store keeps on the incid
 so that a search over years of incidents reads columns instead of replaying events.
 
 Contents: :class:`IncidentFigures`, :func:`summarize_events`, :func:`search_text`,
-:func:`text_terms` and :func:`quantile`.
+:func:`text_terms`, :func:`quantile` and :func:`quantiles`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from datetime import datetime
 from console.domain.events import EventKind, IncidentStatus, UnitEvent
 from console.domain.workflow import Disposition, fold_status
 
-__all__ = ["MAX_SEARCH_TEXT", "IncidentFigures", "quantile", "search_text",
+__all__ = ["MAX_SEARCH_TEXT", "IncidentFigures", "quantile", "quantiles", "search_text",
            "summarize_events", "text_terms"]
 
 #: Longest search text kept per incident (characters); the rest is not searchable.
@@ -137,12 +137,21 @@ def quantile(values: Sequence[float], q: float) -> float | None:
     h = (n - 1) q: v[floor(h)] + (h - floor(h)) (v[floor(h) + 1] - v[floor(h)]).
     The median is q = 0.5, p90 is q = 0.9. None for no values.
     """
-    if not 0.0 <= q <= 1.0:
-        raise ValueError(f"quantile q must be in [0, 1], got {q!r}")
+    return quantiles(values, (q,))[0]
+
+
+def quantiles(values: Sequence[float], qs: Sequence[float]) -> tuple[float | None, ...]:
+    """:func:`quantile` for each of ``qs``, sorting ``values`` once."""
+    for q in qs:
+        if not 0.0 <= q <= 1.0:
+            raise ValueError(f"quantile q must be in [0, 1], got {q!r}")
     if not values:
-        return None
+        return tuple(None for _ in qs)
     v = sorted(values)
-    h = (len(v) - 1) * q
-    lo = math.floor(h)
-    hi = min(lo + 1, len(v) - 1)
-    return float(v[lo] + (h - lo) * (v[hi] - v[lo]))
+    out = []
+    for q in qs:
+        h = (len(v) - 1) * q
+        lo = math.floor(h)
+        hi = min(lo + 1, len(v) - 1)
+        out.append(float(v[lo] + (h - lo) * (v[hi] - v[lo])))
+    return tuple(out)
