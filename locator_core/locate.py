@@ -354,9 +354,9 @@ def _solve(s, t, c, wind_v, xy0, z0, z_sigma, sigma_floor, start, scale, *, hube
         if cost_new <= cost_old:
             p, pred, jac = p_new, pred_n, jac_n
             lam = max(lam * 0.3, 1e-9)
-            # converged to a millimetre (the Cramer-Rao bound is centimetres at best)
+            # converged to a centimetre (a fraction of the Cramer-Rao bound of precise data)
             # (a small step under heavy damping is not convergence: lam must be small)
-            if (np.all(np.abs(step[:3]) < 1e-3) and abs(step[3]) < 3e-7 and lam < 1e-2
+            if (np.all(np.abs(step[:3]) < 1e-2) and abs(step[3]) < 3e-6 and lam < 1e-2
                     and it >= huber_iterations + 2):
                 break
         else:
