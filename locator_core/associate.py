@@ -372,7 +372,7 @@ def find_shots(
                                                    sid, c, ref_ns, need, weather, cfg)
             if (cand is not None and len(cand.used) >= _support_needed(shots, need, cfg, cand)
                     and cand.residual_rms_s <= _residual_limit(cand, shots, cfg)
-                    and (_well_supported(cand, shots, cfg)
+                    and (_well_supported(cand, shots, cfg) or _is_repeat(cand, shots, cfg)
                          or _heard_by_neighbours(cand, s, t, sid, ref_ns, c, cfg))
                     and not _is_echo_ghost(cand, shots, pulses, cand_chosen, s, t, sid, ref_ns)
                     and not _is_remnant(cand, shots, cfg)
@@ -465,13 +465,18 @@ def _support_needed(accepted, need, cfg, shot=None) -> int:
     strongest = max((len(a.used) for a in accepted), default=0)
     if strongest < cfg.dense_support:
         return need
-    if shot is not None:
-        same_spot = [a for a in accepted
-                     if np.hypot(*(a.xy - shot.xy)) <= np.hypot(a.uncertainty_m, shot.uncertainty_m)]
-        if same_spot and all(abs(a.time_ns - shot.time_ns) * 1e-9 > cfg.echo_window_s
-                             for a in same_spot):
-            return need
+    if shot is not None and _is_repeat(shot, accepted, cfg):
+        return need
     return need + 1
+
+
+def _is_repeat(shot, accepted, cfg) -> bool:
+    """True for a group that places itself where an accepted round was fired (within
+    their joint uncertainty), and later or earlier than that round's echoes last."""
+    same_spot = [a for a in accepted
+                 if np.hypot(*(a.xy - shot.xy)) <= np.hypot(a.uncertainty_m, shot.uncertainty_m)]
+    return bool(same_spot) and all(abs(a.time_ns - shot.time_ns) * 1e-9 > cfg.echo_window_s
+                                   for a in same_spot)
 
 
 def _well_supported(shot, accepted, cfg) -> bool:
