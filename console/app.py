@@ -207,10 +207,72 @@ def _desk_sign_in(store: Any, *, demo: bool, idle_minutes: float) -> Any:
     from console.services.audit import AuditLog
     from console.ui.desk.signin import sign_in_interactively
 
-    demo_accounts = ensure_demo_accounts(store) if demo else None
+    demo_accounts = None
+    if demo:
+        demo_accounts = ensure_demo_accounts(store)
+        _seed_demo_history(store)
     accounts = AccountService(store, audit=AuditLog(store))
     idle = timedelta(minutes=max(idle_minutes, 0.1))
     return sign_in_interactively(accounts, demo_accounts=demo_accounts, idle_lock=idle)
+
+
+#: How much history the desk demo writes into an empty store (about a year of a busy area).
+DEMO_HISTORY = (6000, 1.0)
+
+
+def _seed_demo_history(store: Any) -> None:
+    """Give the desk demo a year of history once (an empty store only), with progress.
+
+    Runs on a worker thread while a progress dialog keeps the GUI alive.
+    """
+    from datetime import UTC, datetime
+
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QProgressDialog
+    from sqlalchemy import func, select
+
+    from console.demo.history import generate
+    from console.store.models import Incident
+
+    with store.engine.connect() as conn:
+        if conn.execute(select(func.count()).select_from(Incident)).scalar_one() >= 50:
+            return
+    n, years = DEMO_HISTORY
+    state: dict[str, Any] = {"done": 0, "finished": False, "error": None}
+
+    def work() -> None:
+        def progress(done: int, total: int, _text: str = "") -> None:
+            state["done"] = done
+
+        try:
+            generate(store, n, years=years, seed=2026, end=datetime.now(UTC), progress=progress)
+        except Exception as exc:  # the demo runs on without history; the log says why
+            state["error"] = exc
+        finally:
+            state["finished"] = True
+
+    dialog = QProgressDialog("Preparing the demo's incident history…", "", 0, n)
+    dialog.setCancelButton(None)
+    dialog.setWindowTitle("Mobile Alert Console")
+    dialog.setMinimumDuration(0)
+    dialog.show()
+    threading.Thread(target=work, name="demo-history", daemon=True).start()
+    loop, timer = QEventLoop(), QTimer()
+
+    def poll() -> None:
+        dialog.setValue(state["done"])
+        if state["finished"]:
+            loop.quit()
+
+    timer.timeout.connect(poll)
+    timer.start(100)
+    loop.exec()
+    timer.stop()
+    dialog.close()
+    if state["error"] is not None:
+        log.warning("demo history not written: %s", state["error"])
+    else:
+        log.info("demo history: %d incidents over %.0f year(s)", n, years)
 
 
 def _build_desk(store: Any, session: Any, live: Any) -> Any:

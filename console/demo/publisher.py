@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from console.demo.history import area_of
 from console.mappack import read_addresses
 from console.mappack.mbtiles import MapPackError
 from console.resources import resource_path
@@ -35,7 +36,6 @@ log = logging.getLogger(__name__)
 DEMO_BBOX = (60.164, 24.935, 60.179, 24.953)
 DEMO_TOKEN = "demo-token"
 DEMO_PACK = resource_path("maps", "helsinki-center.mbtiles")
-DISTRICT = "Helsinki Centre"
 _SUPPLEMENTS = (
     ("victim_confirmed", "Caller reports one person injured, EMS requested"),
     ("vehicle", "Witness: dark saloon car leaving at speed"),
@@ -60,14 +60,6 @@ def _wav_bytes(samples: np.ndarray, sample_rate: float) -> bytes:
         w.setframerate(int(round(sample_rate)))
         w.writeframes(pcm.tobytes())
     return buf.getvalue()
-
-
-def _beat(lat: float, lon: float) -> str:
-    """A beat name from a 3 x 3 grid over the demo box (rows A-C south to north)."""
-    south, west, north, east = DEMO_BBOX
-    row = min(2, max(0, int((lat - south) / (north - south) * 3)))
-    col = min(2, max(0, int((lon - west) / (east - west) * 3)))
-    return f"{'ABC'[row]}{col + 1}"
 
 
 class _AddressBook:
@@ -128,8 +120,8 @@ def build_demo_alert(sim: Any, addresses: _AddressBook | None = None,
         "location": {"lat": round(lat0, 7), "lon": round(lon0, 7),
                      "uncertainty_m": round(min(5000.0, max(1.0, radius)), 1)},
         "address": book.near(lat0, lon0),
-        "district": DISTRICT,
-        "beat": _beat(lat0, lon0),
+        "district": area_of(lat0, lon0)[0],
+        "beat": area_of(lat0, lon0)[1],
         "rounds": int(sol.rounds),
         "shooters": int(max(1, sol.shooters)),
         "mobile": None if sol.mobile is None else {

@@ -121,3 +121,24 @@ def test_search_map_export_writes_an_offline_html_map(qtbot, tmp_path: Path) -> 
                  if e.action == "export_search_map"][-1]
         assert entry.outcome == "ok" and entry.user == "demo-supervisor"
         assert shown > 0
+
+
+def test_desk_demo_fills_an_empty_store_with_a_year_of_history_once(qtbot, tmp_path: Path) -> None:
+    from sqlalchemy import func, select
+
+    from console.app import DEMO_HISTORY, _seed_demo_history
+    from console.store.models import Incident
+
+    store = Store(f"sqlite+pysqlite:///{tmp_path / 'demo.db'}")
+    try:
+        _seed_demo_history(store)
+        _seed_demo_history(store)  # a store with history is left alone
+        with store.engine.connect() as conn:
+            count, newest = conn.execute(
+                select(func.count(), func.max(Incident.time))).one()
+        assert count == DEMO_HISTORY[0]
+        assert (datetime.now(UTC) - newest.replace(tzinfo=UTC)).days <= 2
+        districts = history.areas(store)
+        assert len(districts) == 4 and all(len(b) == 4 for b in districts.values())
+    finally:
+        store.close()
