@@ -71,6 +71,8 @@ class AssociatorConfig:
     tie_slack: int = 0
     echo_window_s: float = 0.25
     echo_drop_db: float = 3.0
+    ground_radius_m: float = 150.0
+    ground_sigma_m: float = 1.0
 
 
 def _distances(cells: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -369,7 +371,8 @@ def find_shots(
         shot = None
         for best_xyz, _tau0, _count, _spread, picked in refined[: cfg.located_candidates]:
             cand, cand_chosen = _locate_and_repick(pulses, idx[picked], best_xyz, idx, s, t,
-                                                   sid, c, ref_ns, need, weather, cfg)
+                                                   sid, c, ref_ns, need, weather, cfg,
+                                                   _ground_from(shots, best_xyz[:2], cfg))
             if (cand is not None and len(cand.used) >= _support_needed(shots, need, cfg, cand)
                     and cand.residual_rms_s <= _residual_limit(cand, shots, cfg)
                     and (_well_supported(cand, shots, cfg) or _is_repeat(cand, shots, cfg)
@@ -414,12 +417,25 @@ def _echo_suspects(taken, t, sid, level, cfg) -> np.ndarray:
     return np.array(out, dtype=int)
 
 
-def _locate_and_repick(pulses, chosen, xyz, idx, s, t, sid, c, ref_ns, need, weather, cfg):
+def _ground_from(accepted, xy, cfg) -> float | None:
+    """The height of the nearest accepted shot within ``ground_radius_m`` of ``xy`` whose
+    height the times resolved (standard deviation within ``ground_sigma_m``): where a
+    shot was solved that well, the ground is known better than from the sensors' heights
+    (rooftops of unknown height), and a height held wrong spreads precise times over
+    milliseconds, enough to let an echo into the consensus. None when there is none."""
+    near = [(float(np.hypot(*(a.xy - xy))), a) for a in accepted
+            if float(a.covariance[2, 2]) <= cfg.ground_sigma_m ** 2]
+    near = [(d, a) for d, a in near if d <= cfg.ground_radius_m]
+    return min(near, key=lambda da: da[0])[1].z if near else None
+
+
+def _locate_and_repick(pulses, chosen, xyz, idx, s, t, sid, c, ref_ns, need, weather, cfg,
+                       z_prior=None):
     """Locate a candidate group, then re-pick around the located shot and locate again,
     until the pulse set settles. Around a located shot the pulse nearest the prediction
     is taken, within a tolerance that follows the fit's own robust timing error, so a
     group that started with echoes in it sheds them as the fit sharpens."""
-    shot = _locate(pulses, chosen, xyz, weather, cfg)
+    shot = _locate(pulses, chosen, xyz, weather, cfg, z_prior)
     if shot is None:
         return None, chosen
     for rnd in range(4):
@@ -434,7 +450,7 @@ def _locate_and_repick(pulses, chosen, xyz, idx, s, t, sid, c, ref_ns, need, wea
         chosen2 = idx[_pick(xyz, t0, s[idx], t[idx], sid[idx], c, tol, nearest=True)]
         if len(np.unique(sid[chosen2])) < need or set(chosen2) == set(chosen):
             break
-        shot2 = _locate(pulses, chosen2, xyz, weather, cfg)
+        shot2 = _locate(pulses, chosen2, xyz, weather, cfg, z_prior)
         if shot2 is None:
             break
         shot, chosen = shot2, chosen2
@@ -576,12 +592,12 @@ def _is_remnant(shot, accepted, cfg) -> bool:
     return False
 
 
-def _locate(pulses, chosen, xyz, weather, cfg) -> ShotSolution | None:
+def _locate(pulses, chosen, xyz, weather, cfg, z_prior=None) -> ShotSolution | None:
     group = [pulses[i] for i in chosen]
     if len({p.sensor.serial for p in group}) < 4:
         return None
     try:
-        return locate_shot(group, weather=weather, initial_xy=xyz[:2],
+        return locate_shot(group, weather=weather, initial_xy=xyz[:2], z_prior=z_prior,
                            sigma_floor_s=cfg.sigma_floor_s, wind=cfg.wind,
                            min_sensors=max(cfg.min_sensors, 4),
                            snr_reference_db=cfg.snr_reference_db,
