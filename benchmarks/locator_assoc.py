@@ -120,11 +120,13 @@ def main(argv=None) -> int:
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--part", default="bursts,two")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--seeds", default="1,2", help="seeds of the bursts and the two-shooter runs")
     args = ap.parse_args(argv)
+    seed_bursts, seed_two = (int(v) for v in args.seeds.split(","))
     if "bursts" in args.part:
-        run("bursts", args.n, 1, args.verbose)
+        run("bursts", args.n, seed_bursts, args.verbose)
     if "two" in args.part:
-        run("two", args.n, 2, args.verbose)
+        run("two", args.n, seed_two, args.verbose)
     return 0
 
 
