@@ -258,13 +258,17 @@ def _suppress(cands, cells, radius, window):
     """Keep the first candidate of each space-time neighbourhood: candidates closer than
     ``radius`` (m) AND ``window`` (s) in emission time are one peak. (Two shots from one
     place at different times are two peaks.)"""
-    kept = []
-    for cand in cands:
-        p = cells[cand[0], :2]
-        if all(np.hypot(*(p - cells[k[0], :2])) >= radius or abs(cand[1] - k[1]) >= window
-               for k in kept):
-            kept.append(cand)
-    return kept
+    if not cands:
+        return []
+    xy = cells[[cand[0] for cand in cands], :2]
+    tau = np.array([cand[1] for cand in cands])
+    d2 = ((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1)
+    same = (d2 < radius * radius) & (np.abs(tau[:, None] - tau[None, :]) < window)
+    kept: list[int] = []
+    for i in range(len(cands)):
+        if not kept or not same[i, kept].any():
+            kept.append(i)
+    return [cands[i] for i in kept]
 
 
 def _grid(center: np.ndarray, half: np.ndarray, step: float, z: float) -> np.ndarray:
