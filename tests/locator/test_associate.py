@@ -22,8 +22,9 @@ def _match(sol, sim):
 def test_bursts_with_echoes_nlos_and_noise_find_every_round():
     """Over 20 simulated 4-round bursts, nearly every round is found and placed.
 
-    The rate is the measure (the issue asks >= 95 %; the benchmark prints it); this test
-    pins what the associator reaches today so a regression shows.
+    The rate is the measure (the issue asks >= 95 %; benchmarks/locator_assoc.py prints
+    it over 100 draws); this test pins what the associator reaches today (19 of 20) so a
+    regression shows.
     """
     exact = 0
     for seed in range(100, 120):
@@ -35,7 +36,7 @@ def test_bursts_with_echoes_nlos_and_noise_find_every_round():
         if sol.rounds == 4 and max(_match(sol, sim)) < 1.0 and sol.shooters == 1:
             exact += 1
             assert sol.mobile is None and sol.type == "multiple_gunshots"
-    assert exact >= 16, f"only {exact} of 20 bursts exact"
+    assert exact >= 18, f"only {exact} of 20 bursts exact"
 
 
 def test_two_shooters_sixty_metres_apart_are_separated():
@@ -50,6 +51,23 @@ def test_two_shooters_sixty_metres_apart_are_separated():
     # the labels group the same rounds as the truth (up to renaming)
     pairs = {(a, b) for a, b in zip(truth_shooter, sol.shooter_of_shot, strict=True)}
     assert len(pairs) == 2
+
+
+def test_two_shooters_forty_to_ninety_metres_apart_over_twenty_draws():
+    """Two shooters 40-90 m apart, 2 + 2 rounds, echoes/NLOS/noise: every round placed
+    within 1 m and two shooters counted in nearly every draw (19 of 20 today)."""
+    ok = 0
+    for seed in range(200, 220):
+        rng = np.random.default_rng(seed)
+        sensors = sensor_grid(rng=rng)
+        sc = two_shooters((2, 2), 0.6, separation_m=float(rng.uniform(40, 90)),
+                          x=float(rng.uniform(-300, 300)), y=float(rng.uniform(-300, 300)),
+                          time_ns=T0, rng=rng)
+        sim = simulate_pulses(sc, sensors, weather=WEATHER, rng=rng)
+        sol = locate_incident(sim.data)
+        if sol.rounds == 4 and max(_match(sol, sim)) < 1.0 and sol.shooters == 2:
+            ok += 1
+    assert ok >= 18, f"only {ok} of 20 two-shooter draws separated"
 
 
 def test_mobile_shooter_speed_and_heading():
