@@ -73,6 +73,7 @@ class AssociatorConfig:
     echo_drop_db: float = 3.0
     ground_radius_m: float = 150.0
     ground_sigma_m: float = 1.0
+    polish_factor: float = 3.0
 
 
 def _distances(cells: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -337,6 +338,7 @@ def find_shots(
     need = max(cfg.min_sensors, 4)
     failures = 0
     memo: dict = {}
+    groups: list[np.ndarray] = []
     while len(shots) < cfg.max_shots and len(np.unique(sid[alive])) >= need:
         if cancelled is not None and cancelled():
             raise LocatorError("cancelled")
@@ -401,8 +403,10 @@ def find_shots(
         stack.remove(taken)
         stack.remove(_echo_suspects(taken, t, sid, level, cfg))
         shots.append(shot)
+        groups.append(chosen)
         if progress is not None:
             progress(min(0.99, 1.0 - alive.mean()))
+    shots = _polish(shots, groups, pulses, weather, need, cfg)
     shots.sort(key=lambda sh: sh.time_ns)
     return shots
 
@@ -419,6 +423,57 @@ def _echo_suspects(taken, t, sid, level, cfg) -> np.ndarray:
              & (level <= level[i] - cfg.echo_drop_db))
         out.extend(np.flatnonzero(m))
     return np.array(out, dtype=int)
+
+
+def _polish(shots, groups, pulses, weather, need, cfg):
+    """Locate again each accepted shot that fits its pulses far worse than the incident's
+    best shots do and lies at the spot of a shot whose height the times resolved: it was
+    located before that height was known, and a wrong held height had let late arrivals
+    into its consensus. Its pulses are picked afresh around that spot (the emission time
+    where most of its own pulses agree, each sensor's pulse nearest the prediction) and
+    located with that height as the prior; the new fit replaces the old one when it fits
+    several-fold better with enough sensors."""
+    solid = [a.residual_rms_s for a in shots if len(a.used) >= 6]
+    if not solid:
+        return shots
+    precise = min(solid)
+    c = weather.speed_of_sound
+    out = list(shots)
+    for i, (shot, chosen) in enumerate(zip(shots, groups, strict=True)):
+        if shot.residual_rms_s <= cfg.polish_factor * precise:
+            continue
+        others = out[:i] + out[i + 1:]
+        spot = [a for a in others if float(a.covariance[2, 2]) <= cfg.ground_sigma_m ** 2
+                and np.hypot(*(a.xy - shot.xy)) <= np.hypot(a.uncertainty_m, shot.uncertainty_m)]
+        if not spot:
+            continue
+        ref = min(spot, key=lambda a: float(np.hypot(*(a.xy - shot.xy))))
+        xyz = np.array([ref.x, ref.y, ref.z])
+        taken = {id(p) for a in others for p in a.used}
+        free = [k for k, p in enumerate(pulses) if id(p) not in taken]
+        ref_ns = shot.time_ns
+        tau = np.array([(pulses[k].time_ns - ref_ns) * 1e-9
+                        - np.linalg.norm(pulses[k].sensor.position - xyz) / c for k in free])
+        own = np.isin(free, chosen)
+        if not own.any():
+            continue
+        tol = max(4.0 * precise, 1e-3)
+        votes = [(np.abs(tau[own] - v) <= tol).sum() for v in tau[own]]
+        tau0 = float(tau[own][int(np.argmax(votes))])
+        best: dict[str, tuple[float, int]] = {}
+        for k, v in zip(free, tau, strict=True):
+            if abs(v - tau0) <= tol:
+                serial = pulses[k].sensor.serial
+                if serial not in best or abs(v - tau0) < best[serial][0]:
+                    best[serial] = (abs(v - tau0), k)
+        group = np.array(sorted(k for _, k in best.values()), dtype=int)
+        if len(group) < need:
+            continue
+        new = _locate(pulses, group, xyz, weather, cfg, ref.z)
+        if (new is not None and len(new.used) >= need
+                and new.residual_rms_s < shot.residual_rms_s / cfg.polish_factor):
+            out[i] = new
+    return out
 
 
 def _ground_from(accepted, xy, cfg) -> float | None:
