@@ -403,6 +403,11 @@ def _run_window(args: argparse.Namespace) -> int:
         if desk is not None:
             desk.ctx.wait(10_000)
         window.shutdown()
+        if desk is not None:  # its web pages go before the web profile does
+            from PySide6.QtCore import QCoreApplication, QEvent
+
+            desk.deleteLater()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         if server is not None:
             server.stop()
         store.close()
