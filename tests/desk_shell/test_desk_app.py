@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QTableWidget
 
@@ -13,6 +14,9 @@ from console.ui.desk.desk_window import DeskWindow
 from console.ui.desk.signin import SignInDialog
 
 
+# Qt messages are not captured here: the web engine's GPU thread logs while the console's
+# own event loop runs, and pytest-qt's capturing handler is not safe across that.
+@pytest.mark.no_qt_log
 def test_desk_demo_signs_in_and_shows_the_desk_with_the_live_console(qtbot, tmp_path: Path) -> None:
     seen: dict[str, object] = {}
 
