@@ -1,22 +1,22 @@
-"""`main.py --desk` end to end: the demo's sign-in dialog, then the desk with live alerts."""
+"""The desk as `main.py --desk` builds it: the demo's sign-in dialog (with its accounts and
+a year of history), then the desk with the live console on a real loopback feed."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QTableWidget
 
 from console import app as console_app
+from console.demo.publisher import run_demo_publisher
+from console.feed.server import FeedServer
+from console.services import history
 from console.store import Store, audit_store
-from console.ui.desk.desk_window import DeskWindow
 from console.ui.desk.signin import SignInDialog
 
 
-# Qt messages are not captured here: the web engine's GPU thread logs while the console's
-# own event loop runs, and pytest-qt's capturing handler is not safe across that.
-@pytest.mark.no_qt_log
 def test_desk_demo_signs_in_and_shows_the_desk_with_the_live_console(qtbot, tmp_path: Path) -> None:
     seen: dict[str, object] = {}
 
@@ -39,34 +39,44 @@ def test_desk_demo_signs_in_and_shows_the_desk_with_the_live_console(qtbot, tmp_
         seen["refusal"] = dialog.message.text()
         dialog.password.setText("demo-captain-pass")
         dialog.sign_in_button.click()
-        QTimer.singleShot(200, look)
 
-    def look() -> None:
-        desks = [w for w in QApplication.topLevelWidgets()
-                 if isinstance(w, DeskWindow) and w.isVisible()]
-        if not desks:
-            QTimer.singleShot(200, look)
-            return
-        desk = desks[0]
-        seen["tabs"] = [desk.tabs.tabText(i) for i in range(desk.tabs.count())]
-        seen["user"] = desk.user_label.text()
-        live = desk.live
-        # the seeded history's ids are HKI-…; the demo feed's alerts arrive live
-        qtbot.waitUntil(lambda: any(not i.startswith("HKI-") for i in live.model.ids()),
-                        timeout=60_000)
-        seen["live_alerts"] = sum(not i.startswith("HKI-") for i in live.model.ids())
-        desk.close()
-
-    QTimer.singleShot(0, sign_in)
-    code = console_app.main(["--desk", "--data-dir", str(tmp_path)])
-    assert code == 0
-    assert "Demo accounts" in str(seen["dialog_text"])
-    assert "demo-captain-pass" in str(seen["dialog_text"])
-    assert seen["refusal"]
-    assert seen["tabs"] == ["Live", "History", "Statistics", "Releases", "Audit"]
-    assert seen["user"] == "Signed in: demo-captain (captain)"
-    assert int(seen["live_alerts"]) >= 1  # type: ignore[call-overload]
-    with Store(console_app.store_url(tmp_path)) as store:
-        actions = [(e.user, e.action, e.outcome) for e in audit_store.entries(store)]
-    signs = [a for a in actions if a[1] == "sign_in"]
-    assert signs == [("demo-captain", "sign_in", "denied"), ("demo-captain", "sign_in", "allowed")]
+    store = Store(console_app.store_url(tmp_path))
+    stop = threading.Event()
+    with FeedServer("127.0.0.1", 0, console_app.DEMO_TOKEN) as server:
+        threading.Thread(target=run_demo_publisher, args=(server, stop), daemon=True).start()
+        try:
+            QTimer.singleShot(0, sign_in)
+            session = console_app._desk_sign_in(store, demo=True, idle_minutes=30)
+            assert session is not None
+            window = console_app.build_main_window(store, server.url, console_app.DEMO_TOKEN,
+                                                   sound=False, mode="desk")
+            window.user = session.user()
+            desk = console_app._build_desk(store, session, window)
+            desk.show()
+            window.start()
+            tabs = [desk.tabs.tabText(i) for i in range(desk.tabs.count())]
+            user = desk.user_label.text()
+            # the seeded history's ids are HKI-…; the demo feed's alerts arrive live
+            qtbot.waitUntil(lambda: any(not i.startswith("HKI-") for i in window.model.ids()),
+                            timeout=60_000)
+            seeded = history.search(store, history.HistoryQuery(limit=1)).total
+            window.shutdown()
+            desk.ctx.wait()
+            gone: list[bool] = []
+            desk.destroyed.connect(lambda: gone.append(True))
+            desk.close()
+            desk.deleteLater()
+            qtbot.waitUntil(lambda: bool(gone), timeout=5000)
+        finally:
+            stop.set()
+    try:
+        assert "Demo accounts" in str(seen["dialog_text"])
+        assert "demo-captain-pass" in str(seen["dialog_text"])
+        assert "Wrong user name or password" in str(seen["refusal"])
+        assert tabs == ["Live", "History", "Statistics", "Releases", "Audit"]
+        assert user == "Signed in: demo-captain (captain)"
+        assert seeded >= console_app.DEMO_HISTORY[0]
+        signs = [(e.user, e.outcome) for e in audit_store.entries(store) if e.action == "sign_in"]
+        assert signs == [("demo-captain", "denied"), ("demo-captain", "allowed")]
+    finally:
+        store.close()
