@@ -16,15 +16,14 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWebChannel import QWebChannel
-from PySide6.QtWebEngineCore import QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QVBoxLayout, QWidget
-from shiboken6 import Shiboken
 
 from console.mappack import MapPack
 from console.mappack.leaflet_page import build_map_page
 from console.resources import resource_path
 from console.ui.app_scheme import map_profile
+from console.ui.web_page import OfflinePage, release_view, reload_if_alive, run_js
 
 __all__ = ["DEFAULT_PACK", "CanvassBridge", "MapBridge", "QtAlertMap"]
 
@@ -82,13 +81,6 @@ class CanvassBridge(QObject):
         self.point_picked.emit(lat, lon)
 
 
-class _MapPage(QWebEnginePage):
-    """Keeps the view on the map: links (e.g. in the attribution) never navigate away."""
-
-    def acceptNavigationRequest(self, url: QUrl, nav_type: Any, is_main_frame: bool) -> bool:  # noqa: N802
-        return url.scheme() == "app"
-
-
 def _validated(payload: dict[str, Any]) -> dict[str, Any]:
     try:
         incident_id = str(payload["id"])
@@ -134,7 +126,7 @@ class QtAlertMap(QWidget):
         self._page_url = QUrl(f"app://page/{page_name}")
         pack = self._pack
         self.destroyed.connect(lambda: (scheme.forget(pack_name, page_name), pack.close()))
-        page = _MapPage(profile, self._view)
+        page = OfflinePage(profile, self._view)
         page.setBackgroundColor(_THEMES["day"])
         channel = QWebChannel(page)
         channel.registerObject("bridge", self._bridge)
@@ -244,20 +236,8 @@ class QtAlertMap(QWidget):
         return s <= lat <= n and w <= lon <= e
 
     def run_js(self, code: str, callback: Callable[[Any], None] | None = None) -> None:
-        """Evaluate JavaScript in the page; ``callback`` gets the value as Python data.
-
-        The value crosses as JSON, so objects and arrays arrive as dicts and lists
-        (QtWebEngine would otherwise hand back an empty string for them).
-        """
-        wrapped = f"JSON.stringify({{v: eval({json.dumps(code)})}})"
-        if callback is None:
-            self._view.page().runJavaScript(wrapped, 0)
-            return
-
-        def deliver(result: object) -> None:
-            callback(json.loads(result).get("v") if isinstance(result, str) and result else None)
-
-        self._view.page().runJavaScript(wrapped, 0, deliver)
+        """Evaluate JavaScript in the page; ``callback`` gets the value as Python data."""
+        run_js(self._view, code, callback)
 
     # -- canvass layer (area, address dots by outcome, evidence pins, progress) ---------
 
@@ -343,14 +323,9 @@ class QtAlertMap(QWidget):
 
     @Slot()
     def _release_page(self) -> None:
-        # The shared profile dies with the application; its pages must go first.
-        if Shiboken.isValid(self._view):
-            Shiboken.delete(self._view)
+        release_view(self._view)
 
     def _on_render_process_terminated(self, *_args: object) -> None:
         self._ready = False
         self._unsent.clear()  # replayed in full once the page is ready again
-        # at shutdown the renderer ends after the view was released: nothing to reload
-        if not Shiboken.isValid(self._view) or not Shiboken.isValid(self._view.page()):
-            return
-        self._view.page().load(self._page_url)
+        reload_if_alive(self._view, self._page_url)

@@ -22,14 +22,13 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWebChannel import QWebChannel
-from PySide6.QtWebEngineCore import QWebEnginePage
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QVBoxLayout, QWidget
-from shiboken6 import Shiboken
 
 from console.mappack import ATTRIBUTION, MapPack
 from console.resources import resource_path
 from console.ui.app_scheme import map_profile
+from console.ui.web_page import OfflinePage, release_view, reload_if_alive, run_js
 
 __all__ = ["DEFAULT_PACK", "DeskMap", "DeskMapBridge", "EncodedPoints", "encode_points"]
 
@@ -78,13 +77,6 @@ class DeskMapBridge(QObject):
     @Slot()
     def drawingCancelled(self) -> None:  # noqa: N802
         self.drawing_cancelled.emit()
-
-
-class _DeskPage(QWebEnginePage):
-    """Keeps the view on the map: links (e.g. in the attribution) never navigate away."""
-
-    def acceptNavigationRequest(self, url: QUrl, nav_type: Any, is_main_frame: bool) -> bool:  # noqa: N802
-        return url.scheme() == "app"
 
 
 def _columns(points: Any) -> tuple[Sequence[Any], Sequence[Any], Sequence[Any], Sequence[Any]]:
@@ -202,7 +194,7 @@ class DeskMap(QWidget):
         served = self._served  # the lambda must not hold the widget itself
         self.destroyed.connect(lambda: (scheme.forget(pack_name, page_name), pack.close(),
                                         scheme.forget(page=served.get("points"))))
-        page = _DeskPage(profile, self._view)
+        page = OfflinePage(profile, self._view)
         page.setBackgroundColor(QColor("#f4f1ea"))
         channel = QWebChannel(page)
         channel.registerObject("desk", self._bridge)
@@ -302,15 +294,7 @@ class DeskMap(QWidget):
 
     def run_js(self, code: str, callback: Callable[[Any], None] | None = None) -> None:
         """Evaluate JavaScript in the page; ``callback`` gets the value as Python data."""
-        wrapped = f"JSON.stringify({{v: eval({json.dumps(code)})}})"
-        if callback is None:
-            self._view.page().runJavaScript(wrapped, 0)
-            return
-
-        def deliver(result: object) -> None:
-            callback(json.loads(result).get("v") if isinstance(result, str) and result else None)
-
-        self._view.page().runJavaScript(wrapped, 0, deliver)
+        run_js(self._view, code, callback)
 
     # -- page replies -------------------------------------------------------------------
 
@@ -365,12 +349,8 @@ class DeskMap(QWidget):
 
     @Slot()
     def _release_page(self) -> None:
-        # The shared profile dies with the application; its pages must go first.
-        if Shiboken.isValid(self._view):
-            Shiboken.delete(self._view)
+        release_view(self._view)
 
     def _on_render_process_terminated(self, *_args: object) -> None:
         self._ready = False
-        if not Shiboken.isValid(self._view) or not Shiboken.isValid(self._view.page()):
-            return
-        self._view.page().load(self._page_url)
+        reload_if_alive(self._view, self._page_url)
