@@ -10,7 +10,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from console.store import audit_store, retention_store
-from console.ui.desk import context
+from console.ui import background
 from console.ui.desk.context import DeskContext
 from console.ui.desk.retention_view import RetentionView
 from tests.governance.desk import desk_context, shot
@@ -35,7 +35,7 @@ def admin(tmp_path: Path) -> Iterator[DeskContext]:
 
 
 def _settle(qtbot: QtBot) -> None:
-    qtbot.waitUntil(lambda: not context._LIVE, timeout=20_000)
+    qtbot.waitUntil(lambda: not background._LIVE, timeout=20_000)
 
 
 def _cells(model, col: int) -> list[str]:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 from console.domain.audit import Outcome
 from console.services.accounts import AccountService, SignInError
 from console.services.sessions import IDLE_LOCK, UserSession
-from console.ui.desk.context import Job
+from console.ui.background import Job, start
 
 __all__ = ["LockScreen", "SessionGuard", "SignInDialog", "install_session_guard",
            "refusal_text", "sign_in_interactively"]
@@ -65,28 +65,9 @@ def refusal_text(exc: BaseException) -> str:
     return text[:1].upper() + text[1:]
 
 
-class _Call(QRunnable):
-    def __init__(self, job: Job) -> None:
-        super().__init__()
-        self._job = job
-
-    def run(self) -> None:
-        self._job._run()
-
-
-_PENDING: set[Job] = set()
-
-
 def _off_thread(fn: Callable[..., Any], *args: Any,
                 done: Callable[[Any], None], failed: Callable[[Any], None]) -> Job:
-    job = Job(fn, args, False)
-    _PENDING.add(job)  # kept alive until it delivers, even if its owner goes first
-    job.done.connect(done)
-    job.failed.connect(failed)
-    job.done.connect(lambda _r: _PENDING.discard(job))
-    job.failed.connect(lambda _e: _PENDING.discard(job))
-    QThreadPool.globalInstance().start(_Call(job))
-    return job
+    return start(QThreadPool.globalInstance(), Job(fn, args, False), done=done, failed=failed)
 
 
 class SignInDialog(QDialog):
