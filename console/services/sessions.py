@@ -7,6 +7,7 @@ the account service, so it is audited and counts towards the lockout like a sign
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from console.domain.audit import Outcome
@@ -34,6 +35,10 @@ class UserSession:
         self.idle_lock = idle_lock
         self._last_activity = accounts.clock()
         self._locked = False
+        #: how audit writes are run: at once (default) or handed, in order, to one worker
+        #: thread by a GUI, so locking (on demand, or when ``locked`` finds the idle time
+        #: passed) never waits on the database; the lock itself takes effect at once
+        self.write: Callable[[Callable[[], object]], None] = _now_call
 
     @classmethod
     def sign_in(cls, accounts: AccountService, username: str, password: str, *,
@@ -77,7 +82,19 @@ class UserSession:
 
     def _lock(self, why: str) -> None:
         self._locked = True
-        self.accounts.audit.record(self.username, "lock_session", Outcome.OK,
-                                   object_type="account", object_id=self.username,
-                                   details={"why": why})
+        name, audit = self.username, self.accounts.audit
+        self.write(lambda: audit.record(name, "lock_session", Outcome.OK, object_type="account",
+                                        object_id=name, details={"why": why}))
+
+    def sign_out(self) -> None:
+        """End the session: locked for good, and the sign-out audited (after the lock)."""
+        self.lock()
+        name, audit = self.username, self.accounts.audit
+        self.write(lambda: audit.record(name, "sign_out", Outcome.OK, object_type="account",
+                                        object_id=name))
+        # ``write`` runs its calls in order (at once, or on one worker thread)
+
+
+def _now_call(fn: Callable[[], object]) -> None:
+    fn()
 

@@ -197,9 +197,11 @@ def test_idle_period_locks_the_window(qtbot: QtBot, accounts: AccountService,
         qtbot.mouseClick(window.button, Qt.MouseButton.LeftButton)  # swallowed
         qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
         assert (window.clicks, window.shortcuts) == (0, 0)
-        whys = [e.details.get("why") for e in audit_store.entries(accounts.store)
-                if e.action == "lock_session"]
-        assert whys == ["idle"]
+        def whys() -> list:  # the entry is written off the GUI thread
+            return [e.details.get("why") for e in audit_store.entries(accounts.store)
+                    if e.action == "lock_session"]
+        qtbot.waitUntil(lambda: bool(whys()), timeout=5_000)
+        assert whys() == ["idle"]
     finally:
         guard.timer.stop()
         guard._detach()
@@ -252,6 +254,8 @@ def test_sign_out_from_the_lock_screen(qtbot: QtBot, guarded) -> None:
     with qtbot.waitSignal(guard.signed_out, timeout=2_000):
         qtbot.mouseClick(guard.screen.sign_out_button, Qt.MouseButton.LeftButton)
     assert not window.isVisible() and guard.session.locked
+    store = guard.session.accounts.store
+    qtbot.waitUntil(lambda: audit_store.head(store).action == "sign_out", timeout=5_000)
     last = audit_store.head(guard.session.accounts.store)
     assert last is not None and (last.user, last.action) == ("demo-supervisor", "sign_out")
 
@@ -278,5 +282,7 @@ def test_sign_out_without_locking_first_leaves_the_session_locked(qtbot: QtBot,
     with qtbot.waitSignal(guard.signed_out, timeout=2_000):
         guard.sign_out()
     assert guard.session.locked and not window.isVisible()
+    store = guard.session.accounts.store
+    qtbot.waitUntil(lambda: audit_store.head(store).action == "sign_out", timeout=5_000)
     actions = [e.action for e in audit_store.entries(guard.session.accounts.store)][-2:]
     assert actions == ["lock_session", "sign_out"]

@@ -16,6 +16,7 @@ The password check runs off the GUI thread (argon2 and the store take a moment).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -39,10 +40,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.audit import Outcome
 from console.services.accounts import AccountService, SignInError
 from console.services.sessions import IDLE_LOCK, UserSession
 from console.ui.background import Job, start
+
+log = logging.getLogger(__name__)
 
 __all__ = ["LockScreen", "SessionGuard", "SignInDialog", "install_session_guard",
            "refusal_text", "sign_in_interactively"]
@@ -65,9 +67,18 @@ def refusal_text(exc: BaseException) -> str:
     return text[:1].upper() + text[1:]
 
 
+_SERIAL: QThreadPool | None = None
+
+
 def _off_thread(fn: Callable[..., Any], *args: Any,
                 done: Callable[[Any], None], failed: Callable[[Any], None]) -> Job:
-    return start(QThreadPool.globalInstance(), Job(fn, args, False), done=done, failed=failed)
+    """Run ``fn`` on the sessions' one worker thread: sign-ins, unlocks and the audit
+    entries of locks run in the order they were asked for, never on the GUI thread."""
+    global _SERIAL
+    if _SERIAL is None:
+        _SERIAL = QThreadPool()
+        _SERIAL.setMaxThreadCount(1)
+    return start(_SERIAL, Job(fn, args, False), done=done, failed=failed)
 
 
 class SignInDialog(QDialog):
@@ -277,12 +288,20 @@ class SessionGuard(QObject):
         self.timer.setInterval(int(max(0.05, min(period, 5.0)) * 1000))
         self.timer.timeout.connect(self.check_idle)
         self.timer.start()
+        session.write = self._write_off_thread  # a lock never waits on the database
         QApplication.instance().installEventFilter(self)
         window.destroyed.connect(self._detach)
 
     @property
     def is_locked(self) -> bool:
         return self._shown
+
+    @staticmethod
+    def _write_off_thread(write: Callable[[], object]) -> None:
+        def failed(exc: BaseException) -> None:  # the lock holds; the log says what was lost
+            log.error("audit entry of a session lock not written: %s", exc)
+
+        _off_thread(write, done=lambda _r: None, failed=failed)
 
     def lock_now(self) -> None:
         """Lock the session at once (the "Lock now" action)."""
@@ -300,10 +319,7 @@ class SessionGuard(QObject):
         The session stays locked, so nothing can act through it afterwards.
         """
         self.timer.stop()
-        self.session.lock()
-        self.session.accounts.audit.record(
-            self.session.username, "sign_out", Outcome.OK, object_type="account",
-            object_id=self.session.username)
+        self.session.sign_out()
         self.signed_out.emit()
         if self.close_on_sign_out:
             self.window.close()
