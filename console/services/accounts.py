@@ -213,57 +213,47 @@ class AccountService:
 
     def disable_account(self, actor: User, username: str) -> AccountRecord:
         """Disable an account (administrators only; not one's own); audited."""
-        self.audit.authorize(actor, Action.MANAGE_ACCOUNTS, object_type="account",
-                             object_id=username)
+        self._authorize_admin(actor, username)
         if username == actor.name:
             raise AccountError("an administrator cannot disable their own account")
-        with write_tx(self.store) as s:
-            row = accounts_store.get(s, username)
-            if row is None:
-                raise AccountError(f"no account named {username!r}")
-            row.disabled, row.updated_at = True, self.clock()
-            self.audit.record(actor.name, "disable_account", Outcome.OK,
-                              object_type="account", object_id=username, session=s)
-            return accounts_store.record(row)
+        return self._change(actor, username, "disable_account", disabled=True)
 
     def enable_account(self, actor: User, username: str) -> AccountRecord:
         """Enable a disabled account again (administrators only); audited."""
-        self.audit.authorize(actor, Action.MANAGE_ACCOUNTS, object_type="account",
-                             object_id=username)
-        with write_tx(self.store) as s:
-            row = self._existing(s, username)
-            row.disabled, row.updated_at = False, self.clock()
-            self.audit.record(actor.name, "enable_account", Outcome.OK,
-                              object_type="account", object_id=username, session=s)
-            return accounts_store.record(row)
+        self._authorize_admin(actor, username)
+        return self._change(actor, username, "enable_account", disabled=False)
 
     def clear_lockout(self, actor: User, username: str) -> AccountRecord:
         """End a lockout and reset the failure count (administrators only); audited."""
-        self.audit.authorize(actor, Action.MANAGE_ACCOUNTS, object_type="account",
-                             object_id=username)
-        with write_tx(self.store) as s:
-            row = self._existing(s, username)
-            row.failed_attempts, row.locked_until = 0, None
-            row.updated_at = self.clock()
-            self.audit.record(actor.name, "clear_lockout", Outcome.OK,
-                              object_type="account", object_id=username, session=s)
-            return accounts_store.record(row)
+        self._authorize_admin(actor, username)
+        return self._change(actor, username, "clear_lockout", failed_attempts=0,
+                            locked_until=None)
 
     def reset_password(self, actor: User, username: str, password: str) -> AccountRecord:
         """Set a new password (administrators only, policy applies); clears a lockout.
 
         Audited without the password.
         """
-        self.audit.authorize(actor, Action.MANAGE_ACCOUNTS, object_type="account",
-                             object_id=username)
+        self._authorize_admin(actor, username)
         if problem := password_problem(password, username):
             raise AccountError(problem)
-        password_hash = hash_password(password)
+        return self._change(actor, username, "reset_password",
+                            password_hash=hash_password(password), failed_attempts=0,
+                            locked_until=None)
+
+    def _authorize_admin(self, actor: User, username: str) -> None:
+        self.audit.authorize(actor, Action.MANAGE_ACCOUNTS, object_type="account",
+                             object_id=username)
+
+    def _change(self, actor: User, username: str, action: str,
+                **values: object) -> AccountRecord:
+        """Set ``values`` on an existing account and audit ``action``, in one transaction."""
         with write_tx(self.store) as s:
             row = self._existing(s, username)
-            row.password_hash, row.updated_at = password_hash, self.clock()
-            row.failed_attempts, row.locked_until = 0, None
-            self.audit.record(actor.name, "reset_password", Outcome.OK,
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.updated_at = self.clock()
+            self.audit.record(actor.name, action, Outcome.OK,
                               object_type="account", object_id=username, session=s)
             return accounts_store.record(row)
 
