@@ -74,6 +74,7 @@ class AssociatorConfig:
     ground_radius_m: float = 150.0
     ground_sigma_m: float = 1.0
     polish_factor: float = 3.0
+    minimal_fit_factor: float = 4.0
 
 
 def _distances(cells: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -375,7 +376,10 @@ def find_shots(
             break
         refined.sort(key=lambda r: (r[2], -r[3]), reverse=True)
         shot = None
-        for best_xyz, _tau0, _count, _spread, picked in refined[: cfg.located_candidates]:
+        accepted_count = None
+        for best_xyz, _tau0, count, _spread, picked in refined[: cfg.located_candidates]:
+            if accepted_count is not None and count < accepted_count:
+                break
             cand, cand_chosen = _locate_and_repick(pulses, idx[picked], best_xyz, idx, s, t,
                                                    sid, c, ref_ns, need, weather, cfg,
                                                    _ground_from(shots, best_xyz[:2], cfg))
@@ -386,8 +390,14 @@ def find_shots(
                     and not _is_echo_ghost(cand, shots, pulses, cand_chosen, s, t, sid, ref_ns)
                     and not _is_remnant(cand, shots, cfg)
                     and not _is_reverberation(cand, shots, cfg)):
-                shot, chosen = cand, cand_chosen
-                break
+                # candidates the stack ranks equal are told apart by their fits: more
+                # sensors kept, then the tighter fit (a chance alignment of pulses from
+                # different rounds ties a real round on the grid, not in the fit)
+                if shot is None or _fits_better(cand, shot):
+                    shot, chosen = cand, cand_chosen
+                accepted_count = count
+                if len(shot.used) > need + 1:
+                    break  # well past the fewest sensors: no chance alignment ties it
         if shot is None:
             # no coherent shot among the best candidates: set the best group's pulses aside
             gone = idx[refined[0][4]]
@@ -409,6 +419,12 @@ def find_shots(
     shots = _polish(shots, groups, pulses, weather, need, cfg)
     shots.sort(key=lambda sh: sh.time_ns)
     return shots
+
+
+def _fits_better(a: ShotSolution, b: ShotSolution) -> bool:
+    """True when shot ``a`` is explained by its pulses better than ``b``: more sensors
+    kept, or as many with a smaller timing residual."""
+    return (len(a.used), -a.residual_rms_s) > (len(b.used), -b.residual_rms_s)
 
 
 def _echo_suspects(taken, t, sid, level, cfg) -> np.ndarray:
@@ -527,7 +543,14 @@ def _residual_limit(cand, accepted, cfg) -> float:
     if len(cand.used) >= len(best.used):
         return cfg.max_residual_s
     solid = [a.residual_rms_s for a in accepted if len(a.used) >= 6] or [best.residual_rms_s]
-    return min(cfg.max_residual_s, max(6.0 * min(solid), 1.0e-3))
+    limit = min(cfg.max_residual_s, max(6.0 * min(solid), 1.0e-3))
+    if len(cand.used) <= max(cfg.min_sensors, 4) + 1 and not _is_repeat(cand, accepted, cfg):
+        # a group of (nearly) the fewest sensors has one or two checks on its position:
+        # pulses from different rounds line up that well by chance. Away from every
+        # accepted shot it must fit at the precision the incident's rounds have shown
+        precise = min(a.residual_rms_s for a in accepted)
+        limit = min(limit, max(cfg.minimal_fit_factor * precise, 1.0e-3))
+    return limit
 
 
 def _support_needed(accepted, need, cfg, shot=None) -> int:
