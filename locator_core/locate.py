@@ -75,7 +75,7 @@ def radius_for_probability(cov2: np.ndarray, p: float = 0.9) -> float:
 
     For a 2-D Gaussian error with covariance ``cov2`` (m^2). Exact for a circular
     covariance (``sqrt(-2 ln(1-p) * lambda)``); otherwise solved from the distribution
-    of ``l1 a^2 + l2 b^2`` by bisection on a fixed quadrature of the angle.
+    of ``l1 a^2 + l2 b^2`` by Newton steps on a fixed quadrature of the angle.
     """
     cov2 = np.asarray(cov2, dtype=float)
     if cov2.shape != (2, 2) or not np.all(np.isfinite(cov2)):
@@ -84,23 +84,21 @@ def radius_for_probability(cov2: np.ndarray, p: float = 0.9) -> float:
     if lam[1] <= 0:
         return 0.0
     # P(r < R) = 1/(2 pi) * int_0^{2pi} (1 - exp(-R^2 / (2 q(theta)))) dtheta,
-    # q(theta) = l1 cos^2 + l2 sin^2, for a Gaussian in polar coordinates.
+    # q(theta) = l1 cos^2 + l2 sin^2, for a Gaussian in polar coordinates (exact for the
+    # sum of two scaled chi-square(1)).
     theta = np.linspace(0.0, 2.0 * math.pi, 256, endpoint=False)
-    q = lam[0] * np.cos(theta) ** 2 + lam[1] * np.sin(theta) ** 2
-    q = np.maximum(q, 1e-30)
-
-    def prob(r: float) -> float:
-        # exact for the sum of two scaled chi-square(1) via the polar representation
-        return float(1.0 - np.mean(np.exp(-(r * r) / (2.0 * q))))
-
-    lo, hi = 0.0, math.sqrt(-2.0 * math.log(1.0 - p) * lam[1]) * 1.5 + 1e-9
-    for _ in range(32):  # to a few micrometres of a metre-scale radius
-        mid = 0.5 * (lo + hi)
-        if prob(mid) < p:
-            lo = mid
-        else:
-            hi = mid
-    return hi
+    q2 = 2.0 * np.maximum(lam[0] * np.cos(theta) ** 2 + lam[1] * np.sin(theta) ** 2, 1e-30)
+    # Newton on u = R^2: P is increasing and concave in u, so from the circle of the
+    # smaller variance (where P <= p) the steps approach the root from below
+    u = -2.0 * math.log(1.0 - p) * lam[0]
+    for _ in range(60):
+        e = np.exp(-u / q2)
+        f = 1.0 - float(e.mean()) - p
+        step = -f / max(float((e / q2).mean()), 1e-300)
+        u += step
+        if abs(step) <= 1e-12 * u:
+            break
+    return math.sqrt(max(u, 0.0))
 
 
 def ground_prior(xy: np.ndarray, sensors_xyz: np.ndarray, *, k: int = 4,
@@ -306,17 +304,18 @@ def _mad(r: np.ndarray) -> float:
 
 
 def _predict(p: np.ndarray, s: np.ndarray, c: float, wind_v: np.ndarray):
+    """Predicted arrival times and their Jacobian in (x, y, z, t0)."""
     diff = p[:3] - s
-    d = np.sqrt(np.sum(diff * diff, axis=1))
-    d = np.maximum(d, 1e-3)
-    horiz = -diff[:, :2]
-    hn = np.maximum(np.hypot(horiz[:, 0], horiz[:, 1]), 1e-3)
-    ceff = c + (horiz @ wind_v) / hn
-    tt = d / ceff
+    d = np.maximum(np.sqrt(np.einsum("ij,ij->i", diff, diff)), 1e-3)
+    if wind_v[0] or wind_v[1]:
+        hn = np.maximum(np.hypot(diff[:, 0], diff[:, 1]), 1e-3)
+        ceff = c - (diff[:, :2] @ wind_v) / hn
+    else:
+        ceff = c
     jac = np.empty((len(s), 4))
     jac[:, :3] = diff / (d * ceff)[:, None]
     jac[:, 3] = 1.0
-    return p[3] + tt, jac
+    return p[3] + d / ceff, jac
 
 
 def _solve(s, t, c, wind_v, xy0, z0, z_sigma, sigma_floor, start, scale, *, huber_iterations=None):
@@ -330,6 +329,7 @@ def _solve(s, t, c, wind_v, xy0, z0, z_sigma, sigma_floor, start, scale, *, hube
     lam = 1e-3
     w = np.ones(len(t))
     pred, jac = _predict(p, s, c, wind_v)  # kept for the current p: a step's trial is reused
+    prior = 1.0 / z_sigma
     for it in range(60):
         r = t - pred
         if it >= 2:
@@ -342,15 +342,21 @@ def _solve(s, t, c, wind_v, xy0, z0, z_sigma, sigma_floor, start, scale, *, hube
             # sigmas out stops pulling the fit instead of pulling it a little
             w = 1.0 / (1.0 + (u / _CAUCHY_C) ** 2)
         sw = np.sqrt(w) / (sigma * scale)
-        a = np.vstack([jac * sw[:, None], [0.0, 0.0, 1.0 / z_sigma, 0.0]])
-        b = np.concatenate([r * sw, [(z0 - p[2]) / z_sigma]])
-        ata = a.T @ a
-        step = np.linalg.solve(ata + lam * np.diag(np.diag(ata) + 1e-12), a.T @ b)
-        cost_old = float(b @ b)
+        # normal equations of the weighted times plus the height prior (a row of its own)
+        jw = jac * sw[:, None]
+        rw = r * sw
+        zr = (z0 - p[2]) * prior
+        ata = jw.T @ jw
+        ata[2, 2] += prior * prior
+        atb = jw.T @ rw
+        atb[2] += prior * zr
+        damped = ata + np.diag(lam * (np.diag(ata) + 1e-12))
+        step = np.linalg.solve(damped, atb)
+        cost_old = float(rw @ rw) + zr * zr
         p_new = p + step
         pred_n, jac_n = _predict(p_new, s, c, wind_v)
         rn = (t - pred_n) * sw
-        cost_new = float(rn @ rn + ((z0 - p_new[2]) / z_sigma) ** 2)
+        cost_new = float(rn @ rn + ((z0 - p_new[2]) * prior) ** 2)
         if cost_new <= cost_old:
             p, pred, jac = p_new, pred_n, jac_n
             lam = max(lam * 0.3, 1e-9)
