@@ -22,8 +22,12 @@ uses more of what the audio tells:
    bonus for other rounds: a burst repeats the same inter-sensor time differences, so a
    position found again by combinations with disjoint pulses at other emission times is
    much more likely true (a single shot gets no bonus but is not excluded).
-5. *Greedy selection.* Best score first, each pulse used once; a candidate at another
-   position whose arrivals trail an accepted shot's at (nearly) every sensor within the
+5. *Greedy selection.* Best score first, each pulse used once. A candidate for which
+   another free combination of the same sensors fits about as well with every arrival as
+   early or earlier (some by an echo's delay) is made of reflections and is passed over:
+   the direct path arrives first, and a building's reflection repeats from round to round
+   as faithfully as the direct arrival does, so the round bonus cannot tell them apart.
+   A candidate at another position whose arrivals trail an accepted shot's at (nearly) every sensor within the
    echo window is an echo ghost and is dropped; a second shooter must stand on its own
    (score at least ``new_position_fraction`` of the best).
 6. *Final fit* of each accepted combination by :func:`locator_core.locate.locate_shot`.
@@ -72,6 +76,9 @@ class AudioAssociatorConfig:
     max_speed_mps : m/s, fastest a shooter is assumed to move between rounds.
     max_reach_m : m, farthest a shooter is assumed to move within an incident.
     echo_window_s : s, ghost test window (see module notes).
+    reflection_min_s : s, least lead of a direct arrival over its reflection.
+    reflection_slack : score units a direct-arrival combination may fall short of the
+        reflected one and still be preferred (about one weak pulse's quality).
     min_interval_s : s, two accepted shots at one position are at least this apart.
     sigma_floor_s : s, least timing error of the final fit; the audio picks repeat to
         tens of microseconds, but diffraction, wind and survey errors leave milliseconds.
@@ -108,6 +115,8 @@ class AudioAssociatorConfig:
     near_fraction: float = 0.8
     max_reach_m: float = 100.0
     echo_window_s: float = 0.4
+    reflection_min_s: float = 0.005
+    reflection_slack: float = 1.0
     min_interval_s: float = 0.04
     sigma_floor_s: float = 3.0e-3
     reject_threshold: float = 1.0e9
@@ -456,10 +465,28 @@ def _select(combos, xy, t0, score, rounds, matches, cand: _Candidates, weather, 
             return True
         return _is_ghost(combos[a], accepted, combos, cand, cfg)
 
+    t_all = np.where(combos >= 0, cand.t[np.maximum(combos, 0)], np.nan)
+
+    def reflection(a: int) -> bool:
+        """True when another free combination of (at least) the same sensors fits
+        about as well with every arrival as early or earlier, and some of them earlier by
+        an echo's delay: the direct path arrives first, so ``a`` is made of reflections
+        (which repeat from round to round as faithfully as the direct arrivals)."""
+        has = ~np.isnan(t_all[a])
+        lead = t_all[a][None, has] - t_all[:, has]  # > 0 where the other is earlier
+        if np.isnan(lead).any():
+            lead = np.where(np.isnan(lead), -np.inf, lead)
+        early = ((lead >= -cfg.feasibility_tol_s).all(axis=1)
+                 & ((lead >= cfg.reflection_min_s) & (lead <= cfg.echo_window_s)).any(axis=1)
+                 & (score >= score[a] - cfg.reflection_slack))
+        return any(free(int(b)) for b in np.flatnonzero(early))
+
     for a in order:
         if total[a] < cfg.min_score:
             break
         if not free(a):
+            continue
+        if reflection(a):
             continue
         if best_total is None:
             best_total = total[a]
