@@ -149,24 +149,27 @@ def bench_synthetic(trials: int = 40, seed: int = 7) -> None:
         sep_ok += sol is not None and sol.shooters == 2 and sol.rounds == 4
     print(f"  two shooters 40-90 m apart (2+2 rounds): separated {100 * sep_ok / trials:.0f}%")
 
-    dv, dh, found = [], [], 0
-    for _ in range(trials):
-        sensors = sensor_grid(rng=rng)
-        v = float(rng.uniform(4, 15))
-        h = float(rng.uniform(0, 360))
-        sc = mobile_shooter(5, 1.0, speed_mps=v, heading_deg=h, x=float(rng.uniform(-300, 300)),
-                            y=float(rng.uniform(-300, 300)), time_ns=1_700_000_000_000_000_000)
-        _, sol = run(sc, sensors)
-        if sol is not None and sol.mobile is not None:
-            found += 1
-            dv.append(abs(sol.mobile.speed_mps - v))
-            dh.append(abs((sol.mobile.heading_deg - h + 180) % 360 - 180))
-    if dv:
-        print(f"  mobile shooter 4-15 m/s, 5 rounds 1 s apart: detected {100 * found / trials:.0f}%,"
-              f" speed error median {np.median(dv):.2f} m/s (max {max(dv):.2f}),"
-              f" heading error median {np.median(dh):.1f} deg (max {max(dh):.1f})")
-    else:
-        print("  mobile shooter: never detected")
+    for rounds, interval in ((5, 1.0), (3, 1.0)):
+        dv, dh, found = [], [], 0
+        for _ in range(trials):
+            sensors = sensor_grid(rng=rng)
+            v = float(rng.uniform(4, 15))
+            h = float(rng.uniform(0, 360))
+            sc = mobile_shooter(rounds, interval, speed_mps=v, heading_deg=h,
+                                x=float(rng.uniform(-300, 300)), y=float(rng.uniform(-300, 300)),
+                                time_ns=1_700_000_000_000_000_000)
+            _, sol = run(sc, sensors)
+            if sol is not None and sol.mobile is not None:
+                found += 1
+                dv.append(abs(sol.mobile.speed_mps - v))
+                dh.append(abs((sol.mobile.heading_deg - h + 180) % 360 - 180))
+        label = f"mobile shooter 4-15 m/s, {rounds} rounds {interval:g} s apart"
+        if dv:
+            print(f"  {label}: detected {100 * found / trials:.0f}%,"
+                  f" speed error median {np.median(dv):.2f} m/s (max {max(dv):.2f}),"
+                  f" heading error median {np.median(dh):.1f} deg (max {max(dh):.1f})")
+        else:
+            print(f"  {label}: never detected")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,7 +42,8 @@ class ShotSolution:
 
     x, y, z : float, m (local frame); time_ns : int, emission time (ns since epoch);
     covariance : (3, 3) array, m^2, of (x, y, z); uncertainty_m : float, 90 % radius (2-D);
-    residuals_s : per used pulse, s; used : the pulses kept; rejected : the pulses dropped.
+    residuals_s : per used pulse, s; used : the pulses kept; rejected : the pulses dropped;
+    model_sigma_m : m, the propagation-model error included in ``covariance``.
     """
 
     x: float
@@ -55,6 +56,15 @@ class ShotSolution:
     used: tuple[Pulse, ...]
     residuals_s: tuple[float, ...]
     rejected: tuple[Pulse, ...] = ()
+    model_sigma_m: float = 0.0
+
+    @property
+    def timing_sigma_m(self) -> float:
+        """1-sigma horizontal error (m) from the arrival times alone: the covariance
+        without the propagation-model term, which shifts rounds fired close together in
+        time and space alike and so does not blur where they lie relative to each other."""
+        var = 0.5 * float(self.covariance[0, 0] + self.covariance[1, 1]) - self.model_sigma_m ** 2
+        return math.sqrt(max(var, 0.0))
 
     @property
     def xy(self) -> np.ndarray:
@@ -216,6 +226,7 @@ def locate_shot(
         used=used,
         residuals_s=tuple(float(r) for r in resid),
         rejected=rejected,
+        model_sigma_m=float(model_sigma_m),
     )
 
 

@@ -82,6 +82,32 @@ def test_mobile_shooter_speed_and_heading():
     assert abs((sol.mobile.heading_deg - 60.0 + 180) % 360 - 180) < 15.0
 
 
+def test_mobile_shooter_with_a_track_shorter_than_the_uncertainty():
+    """Three rounds 1 s apart at 4.5 m/s: 9 m of track, less than the rounds' 90 % radius
+    (which carries the propagation-model error every round shares). Relative to each
+    other the rounds are placed to centimetres, so the motion shows."""
+    rng = np.random.default_rng(57)
+    sensors = sensor_grid(rng=rng)
+    sc = mobile_shooter(3, 1.0, speed_mps=4.5, heading_deg=200.0, x=80.0, y=-120.0, time_ns=T0)
+    sim = simulate_pulses(sc, sensors, weather=WEATHER, rng=rng)
+    sol = locate_incident(sim.data)
+    assert sol.rounds == 3 and sol.shooters == 1
+    assert all(s.uncertainty_m > 4.5 for s in sol.shots)
+    assert sol.mobile is not None
+    assert sol.mobile.speed_mps == pytest.approx(4.5, abs=1.0)
+    assert abs((sol.mobile.heading_deg - 200.0 + 180) % 360 - 180) < 15.0
+
+
+def test_standing_shooter_is_not_mobile_on_real_data(pittsburgh):
+    """FP3/test_051: three rounds from one spot whose located positions scatter by 7 m
+    (the last one fitted by five sensors claims centimetres); no motion is reported."""
+    from locator_core.readers import read_incident
+
+    sol = locate_incident(read_incident(pittsburgh / "FP3/test_051"))
+    assert sol.rounds == 3 and sol.shooters == 1
+    assert sol.mobile is None
+
+
 def test_single_shot_type():
     rng = np.random.default_rng(41)
     sensors = sensor_grid(rng=rng)
