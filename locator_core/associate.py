@@ -315,7 +315,7 @@ def find_shots(
     cfg = config or AssociatorConfig()
     weather = weather or Weather()
     c = weather.speed_of_sound
-    pulses = list(pulses)
+    pulses = _distinct_arrivals(pulses)
     serials = sorted({p.sensor.serial for p in pulses})
     if len(serials) < min(cfg.min_sensors, 4):
         raise LocatorError(
@@ -419,6 +419,20 @@ def find_shots(
     shots = _polish(shots, groups, pulses, weather, need, cfg)
     shots.sort(key=lambda sh: sh.time_ns)
     return shots
+
+
+def _distinct_arrivals(pulses: Sequence[Pulse]) -> list[Pulse]:
+    """The pulses with repeated reports of one arrival removed: a sensor reporting two
+    pulses within a microsecond has reported one sound twice (one onset cannot follow
+    another that closely), and two shots must not each take a copy. The best-heard copy
+    (highest SNR) stays."""
+    best: dict[tuple[str, int], Pulse] = {}
+    for p in pulses:
+        key = (p.sensor.serial, int(round(p.time_ns / 1000.0)))
+        q = best.get(key)
+        if q is None or (p.snr_db or -np.inf) > (q.snr_db or -np.inf):
+            best[key] = p
+    return list(best.values()) if len(best) < len(pulses) else list(pulses)
 
 
 def _fits_better(a: ShotSolution, b: ShotSolution) -> bool:

@@ -39,6 +39,27 @@ def test_bursts_with_echoes_nlos_and_noise_find_every_round():
     assert exact >= 18, f"only {exact} of 20 bursts exact"
 
 
+def test_a_pulse_reported_twice_is_one_arrival():
+    """Every arrival reported twice (as a sensor's duplicate report does) locates the
+    same rounds at the same places, and no two shots share an arrival."""
+    import dataclasses
+
+    from locator_core.associate import find_shots
+
+    rng = np.random.default_rng(7)
+    sensors = sensor_grid(rng=rng)
+    sim = simulate_pulses(burst(3, interval_s=0.5, x=-60.0, y=140.0, time_ns=T0, rng=rng),
+                          sensors, weather=WEATHER, rng=rng)
+    once = find_shots(sim.data.pulses, weather=WEATHER)
+    copies = [dataclasses.replace(p) for p in sim.data.pulses]
+    twice = find_shots(list(sim.data.pulses) + copies, weather=WEATHER)
+    assert len(once) == len(twice) == 3
+    for a, b in zip(once, twice, strict=True):
+        assert np.hypot(*(a.xy - b.xy)) < 0.01
+    arrivals = [(p.sensor.serial, p.time_ns) for shot in twice for p in shot.used]
+    assert len(arrivals) == len(set(arrivals))
+
+
 def test_two_shooters_sixty_metres_apart_are_separated():
     rng = np.random.default_rng(21)
     sensors = sensor_grid(rng=rng)
