@@ -20,11 +20,11 @@ Contents: :class:`AssociatorConfig`, :func:`find_shots`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from locator_core.locate import ShotSolution, locate_shot
+from locator_core.locate import ShotSolution, locate_shot, radius_for_probability
 from locator_core.types import LocatorError, Pulse, Weather
 
 __all__ = ["AssociatorConfig", "find_shots"]
@@ -416,9 +416,31 @@ def find_shots(
         groups.append(chosen)
         if progress is not None:
             progress(min(0.99, 1.0 - alive.mean()))
-    shots = _polish(shots, groups, pulses, weather, need, cfg)
+    shots = _pooled_precision(_polish(shots, groups, pulses, weather, need, cfg), need)
     shots.sort(key=lambda sh: sh.time_ns)
     return shots
+
+
+def _pooled_precision(shots: list[ShotSolution], need: int) -> list[ShotSolution]:
+    """Widen the covariance of shots fitted by (nearly) the fewest sensors to the timing
+    error of the incident's well-heard shots. With one or two redundant arrivals a fit's
+    own scatter says little about its error (a few-sensor fit can match to a tenth of a
+    millisecond and still sit tens of metres off); the arrivals of one incident share
+    its propagation conditions, so the well-heard shots' timing error applies to them."""
+    solid = [a.sigma_s for a in shots if len(a.used) >= need + 2]
+    if not solid:
+        return shots
+    typical = float(np.median(solid))
+    out = []
+    for a in shots:
+        if len(a.used) > need + 1 or a.sigma_s >= typical:
+            out.append(a)
+            continue
+        model = np.diag([a.model_sigma_m ** 2, a.model_sigma_m ** 2, 0.0])
+        cov = (a.covariance - model) * (typical / a.sigma_s) ** 2 + model
+        out.append(replace(a, covariance=cov, sigma_s=typical,
+                           uncertainty_m=radius_for_probability(cov[:2, :2], 0.9)))
+    return out
 
 
 def _distinct_arrivals(pulses: Sequence[Pulse]) -> list[Pulse]:
