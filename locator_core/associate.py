@@ -85,16 +85,21 @@ def _distances(cells: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 
 def _stack(dist: np.ndarray, t: np.ndarray, sid: np.ndarray, c: float, window: float,
-           n_sensors: int, top: int = 1, *, distinct: bool = True) -> list[tuple[int, float, int]]:
+           n_sensors: int, top: int = 1, *, distinct: bool = True,
+           allowed: np.ndarray | None = None,
+           tau: np.ndarray | None = None) -> list[tuple[int, float, int]]:
     """Best (cell index, tau centre, count) of pulses in one tau window, best first.
 
     ``dist`` is (cells, pulses) in m. Two bin phases (0 and half a window) are tried so a
     shot never straddles a bin edge in both. With ``distinct`` a sensor counts once per
     window (its echoes do not add up); without, every pulse counts, which is much cheaper
     and good enough to propose candidates on the coarse grid. Up to ``4 * top``
-    candidates are returned.
+    candidates are returned. ``allowed`` (cells, pulses), when given, says which pulses
+    may count at each cell (the others count nowhere); ``tau`` the implied emission
+    times ``t - dist / c`` when already at hand.
     """
-    tau = t[None, :] - dist / c
+    if tau is None:
+        tau = t[None, :] - dist / c
     n_cells, n_pulses = dist.shape
     found: list[tuple[int, float, int]] = []
     rows = np.repeat(np.arange(n_cells), n_pulses)
@@ -102,11 +107,12 @@ def _stack(dist: np.ndarray, t: np.ndarray, sid: np.ndarray, c: float, window: f
         b = np.floor(tau / window + offset).astype(np.int64)
         bmin = int(b.min())
         nb = int(b.max()) - bmin + 1
+        keys = _keys(rows * nb + (b - bmin).ravel(), allowed, n_cells * nb)
         if distinct:
-            counts = _distinct_counts(rows * nb + (b - bmin).ravel(), np.tile(sid, n_cells),
-                                      n_sensors, n_cells * nb)
+            counts = _distinct_counts(keys, np.tile(sid, n_cells), n_sensors, n_cells * nb + 1)
         else:
-            counts = np.bincount((rows * nb + (b - bmin).ravel()), minlength=n_cells * nb)
+            counts = np.bincount(keys, minlength=n_cells * nb + 1)
+        counts = counts[:-1]
         k = min(4 * top if top > 1 else 1, counts.size)
         if k == 1:
             ks = np.array([int(np.argmax(counts))])
@@ -118,6 +124,13 @@ def _stack(dist: np.ndarray, t: np.ndarray, sid: np.ndarray, c: float, window: f
             found.append((cell, (bin_ + bmin - offset + 0.5) * window, int(counts[kk])))
     found.sort(key=lambda f: -f[2])
     return found[: 4 * top]
+
+
+def _keys(keys: np.ndarray, allowed: np.ndarray | None, n_bins: int) -> np.ndarray:
+    """Bin keys with the pulses a cell does not allow sent to one spare bin past the end."""
+    if allowed is None:
+        return keys
+    return np.where(allowed.ravel(), keys, n_bins)
 
 
 def _distinct_counts(bins: np.ndarray, sensors: np.ndarray, n_sensors: int, n_bins: int) -> np.ndarray:
@@ -188,10 +201,23 @@ def _refine(cell_xyz, tau_c, window, s, t, sid, c, cfg, z_ground, step):
             return None
         w = 2.0 * (step * 0.7072) / c + 2.0 * cfg.pick_tolerance_s
         dist = _distances(cells, s[near])
+        # the candidate is the group of pulses the previous level counted, in its window
+        # around tau_c: moving the position from there by r moves a pulse's implied
+        # emission time by at most r / c, so at each finer cell only pulses within that
+        # of the window can be that group. A busier group at another time (the next
+        # round's echoes, close behind a weak round) is another candidate, not this
+        # one's refinement
+        shift = np.sqrt(((cells - cell_xyz) ** 2).sum(-1)) / c
+        tau = t[near][None, :] - dist / c
+        allowed = np.abs(tau - tau_c) <= window / 2 + shift[:, None]
         if _level == cfg.levels - 1:
-            cell, tau_c = _tightest(dist, t[near], sid[near], c, w, n_sensors, cfg.tie_slack)
+            tight = _tightest(tau, sid[near], w, n_sensors, cfg.tie_slack, allowed)
+            if tight is None:
+                return None
+            cell, tau_c = tight
         else:
-            cell, tau_c, _count = _stack(dist, t[near], sid[near], c, w, n_sensors, top=1)[0]
+            cell, tau_c, _count = _stack(dist, t[near], sid[near], c, w, n_sensors, top=1,
+                                         allowed=allowed, tau=tau)[0]
         cell_xyz, window = cells[cell], w
         center, half = cell_xyz[:2], np.array([2 * step, 2 * step])
     picked = _pick(cell_xyz, tau_c, s, t, sid, c, window / 2)
@@ -207,37 +233,42 @@ def _refine(cell_xyz, tau_c, window, s, t, sid, c, cfg, z_ground, step):
     return cell_xyz, tau0, len(picked), float(np.sqrt(np.mean(dev * dev))), picked
 
 
-def _tightest(dist, t, sid, c, window, n_sensors, slack):
+def _tightest(tau, sid, window, n_sensors, slack, allowed=None):
     """The finest level's (cell, tau centre): among the cells whose best emission-time
     window holds (nearly) the most distinct sensors, the one where those sensors' earliest
     pulses agree best. On a fine grid the window is mostly the timing tolerance, so many
     neighbouring cells count the same sensors; the first of them in grid order may sit
     metres off, where the direct arrivals of the near sensors fall out of the pick and
     late ones (echoes) take their place. The agreement (median absolute deviation of the
-    implied emission times) peaks at the source whatever the timing precision."""
-    tau = t[None, :] - dist / c
-    n_cells = dist.shape[0]
-    rows = np.repeat(np.arange(n_cells), len(t))
+    implied emission times) peaks at the source whatever the timing precision.
+    ``tau`` is (cells, pulses), the pulses' implied emission times at each cell."""
+    n_cells, n_pulses = tau.shape
+    rows = np.repeat(np.arange(n_cells), n_pulses)
     best_count = np.zeros(n_cells, dtype=np.int32)
     best_bin = np.zeros(n_cells)
     for offset in (0.0, 0.5):
         b = np.floor(tau / window + offset).astype(np.int64)
         bmin = int(b.min())
         nb = int(b.max()) - bmin + 1
-        counts = _distinct_counts(rows * nb + (b - bmin).ravel(), np.tile(sid, n_cells),
-                                  n_sensors, n_cells * nb).reshape(n_cells, nb)
+        keys = _keys(rows * nb + (b - bmin).ravel(), allowed, n_cells * nb)
+        counts = _distinct_counts(keys, np.tile(sid, n_cells), n_sensors,
+                                  n_cells * nb + 1)[:-1].reshape(n_cells, nb)
         bins = counts.argmax(axis=1)
         peak = counts[np.arange(n_cells), bins]
         better = peak > best_count
         best_count[better] = peak[better]
         best_bin[better] = (bins[better] + bmin - offset + 0.5) * window
     top = int(best_count.max())
+    if top == 0:
+        return None
     tied = np.flatnonzero(best_count >= max(top - slack, 1))
     # each sensor's earliest pulse inside the tied cell's window
     dev = tau[tied] - best_bin[tied, None]
     inside = np.abs(dev) <= window / 2
+    if allowed is not None:
+        inside &= allowed[tied]
     first = np.full((len(tied), n_sensors), np.inf)
-    np.minimum.at(first, (np.repeat(np.arange(len(tied)), len(t))[inside.ravel()],
+    np.minimum.at(first, (np.repeat(np.arange(len(tied)), n_pulses)[inside.ravel()],
                           np.tile(sid, len(tied))[inside.ravel()]), dev[inside])
     centre = _row_median(first)
     spread = _row_median(np.abs(first - centre[:, None]))
