@@ -690,7 +690,9 @@ def _is_remnant(shot, accepted, cfg) -> bool:
     if not accepted:
         return False
     strongest = max(len(a.used) for a in accepted)
-    if len(shot.used) < cfg.relative_support * strongest:
+    # (not a repeat: a group that places itself on an accepted round's spot, later than
+    # that round's echoes last, is the same gun firing again, however few heard it)
+    if len(shot.used) < cfg.relative_support * strongest and not _is_repeat(shot, accepted, cfg):
         return True
     for other in accepted:
         dt = abs(shot.time_ns - other.time_ns) * 1e-9
