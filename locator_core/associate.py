@@ -73,6 +73,11 @@ class AssociatorConfig:
     echo_drop_db: float = 3.0
     ground_radius_m: float = 150.0
     ground_sigma_m: float = 1.0
+    ground_prior_sigma_m: float = 25.0
+    sharpen_sigmas: float = 6.0
+    sharpen_floor_s: float = 5.0e-4
+    sharpen_reach_m: float = 30.0
+    sharpen_gain: float = 2.0
     polish_factor: float = 3.0
     minimal_fit_factor: float = 4.0
 
@@ -85,16 +90,21 @@ def _distances(cells: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 
 def _stack(dist: np.ndarray, t: np.ndarray, sid: np.ndarray, c: float, window: float,
-           n_sensors: int, top: int = 1, *, distinct: bool = True) -> list[tuple[int, float, int]]:
+           n_sensors: int, top: int = 1, *, distinct: bool = True,
+           allowed: np.ndarray | None = None,
+           tau: np.ndarray | None = None) -> list[tuple[int, float, int]]:
     """Best (cell index, tau centre, count) of pulses in one tau window, best first.
 
     ``dist`` is (cells, pulses) in m. Two bin phases (0 and half a window) are tried so a
     shot never straddles a bin edge in both. With ``distinct`` a sensor counts once per
     window (its echoes do not add up); without, every pulse counts, which is much cheaper
     and good enough to propose candidates on the coarse grid. Up to ``4 * top``
-    candidates are returned.
+    candidates are returned. ``allowed`` (cells, pulses), when given, says which pulses
+    may count at each cell (the others count nowhere); ``tau`` the implied emission
+    times ``t - dist / c`` when already at hand.
     """
-    tau = t[None, :] - dist / c
+    if tau is None:
+        tau = t[None, :] - dist / c
     n_cells, n_pulses = dist.shape
     found: list[tuple[int, float, int]] = []
     rows = np.repeat(np.arange(n_cells), n_pulses)
@@ -102,11 +112,12 @@ def _stack(dist: np.ndarray, t: np.ndarray, sid: np.ndarray, c: float, window: f
         b = np.floor(tau / window + offset).astype(np.int64)
         bmin = int(b.min())
         nb = int(b.max()) - bmin + 1
+        keys = _keys(rows * nb + (b - bmin).ravel(), allowed, n_cells * nb)
         if distinct:
-            counts = _distinct_counts(rows * nb + (b - bmin).ravel(), np.tile(sid, n_cells),
-                                      n_sensors, n_cells * nb)
+            counts = _distinct_counts(keys, np.tile(sid, n_cells), n_sensors, n_cells * nb + 1)
         else:
-            counts = np.bincount((rows * nb + (b - bmin).ravel()), minlength=n_cells * nb)
+            counts = np.bincount(keys, minlength=n_cells * nb + 1)
+        counts = counts[:-1]
         k = min(4 * top if top > 1 else 1, counts.size)
         if k == 1:
             ks = np.array([int(np.argmax(counts))])
@@ -118,6 +129,13 @@ def _stack(dist: np.ndarray, t: np.ndarray, sid: np.ndarray, c: float, window: f
             found.append((cell, (bin_ + bmin - offset + 0.5) * window, int(counts[kk])))
     found.sort(key=lambda f: -f[2])
     return found[: 4 * top]
+
+
+def _keys(keys: np.ndarray, allowed: np.ndarray | None, n_bins: int) -> np.ndarray:
+    """Bin keys with the pulses a cell does not allow sent to one spare bin past the end."""
+    if allowed is None:
+        return keys
+    return np.where(allowed.ravel(), keys, n_bins)
 
 
 def _distinct_counts(bins: np.ndarray, sensors: np.ndarray, n_sensors: int, n_bins: int) -> np.ndarray:
@@ -188,10 +206,23 @@ def _refine(cell_xyz, tau_c, window, s, t, sid, c, cfg, z_ground, step):
             return None
         w = 2.0 * (step * 0.7072) / c + 2.0 * cfg.pick_tolerance_s
         dist = _distances(cells, s[near])
+        # the candidate is the group of pulses the previous level counted, in its window
+        # around tau_c: moving the position from there by r moves a pulse's implied
+        # emission time by at most r / c, so at each finer cell only pulses within that
+        # of the window can be that group. A busier group at another time (the next
+        # round's echoes, close behind a weak round) is another candidate, not this
+        # one's refinement
+        shift = np.sqrt(((cells - cell_xyz) ** 2).sum(-1)) / c
+        tau = t[near][None, :] - dist / c
+        allowed = np.abs(tau - tau_c) <= window / 2 + shift[:, None]
         if _level == cfg.levels - 1:
-            cell, tau_c = _tightest(dist, t[near], sid[near], c, w, n_sensors, cfg.tie_slack)
+            tight = _tightest(tau, sid[near], w, n_sensors, cfg.tie_slack, allowed)
+            if tight is None:
+                return None
+            cell, tau_c = tight
         else:
-            cell, tau_c, _count = _stack(dist, t[near], sid[near], c, w, n_sensors, top=1)[0]
+            cell, tau_c, _count = _stack(dist, t[near], sid[near], c, w, n_sensors, top=1,
+                                         allowed=allowed, tau=tau)[0]
         cell_xyz, window = cells[cell], w
         center, half = cell_xyz[:2], np.array([2 * step, 2 * step])
     picked = _pick(cell_xyz, tau_c, s, t, sid, c, window / 2)
@@ -207,37 +238,42 @@ def _refine(cell_xyz, tau_c, window, s, t, sid, c, cfg, z_ground, step):
     return cell_xyz, tau0, len(picked), float(np.sqrt(np.mean(dev * dev))), picked
 
 
-def _tightest(dist, t, sid, c, window, n_sensors, slack):
+def _tightest(tau, sid, window, n_sensors, slack, allowed=None):
     """The finest level's (cell, tau centre): among the cells whose best emission-time
     window holds (nearly) the most distinct sensors, the one where those sensors' earliest
     pulses agree best. On a fine grid the window is mostly the timing tolerance, so many
     neighbouring cells count the same sensors; the first of them in grid order may sit
     metres off, where the direct arrivals of the near sensors fall out of the pick and
     late ones (echoes) take their place. The agreement (median absolute deviation of the
-    implied emission times) peaks at the source whatever the timing precision."""
-    tau = t[None, :] - dist / c
-    n_cells = dist.shape[0]
-    rows = np.repeat(np.arange(n_cells), len(t))
+    implied emission times) peaks at the source whatever the timing precision.
+    ``tau`` is (cells, pulses), the pulses' implied emission times at each cell."""
+    n_cells, n_pulses = tau.shape
+    rows = np.repeat(np.arange(n_cells), n_pulses)
     best_count = np.zeros(n_cells, dtype=np.int32)
     best_bin = np.zeros(n_cells)
     for offset in (0.0, 0.5):
         b = np.floor(tau / window + offset).astype(np.int64)
         bmin = int(b.min())
         nb = int(b.max()) - bmin + 1
-        counts = _distinct_counts(rows * nb + (b - bmin).ravel(), np.tile(sid, n_cells),
-                                  n_sensors, n_cells * nb).reshape(n_cells, nb)
+        keys = _keys(rows * nb + (b - bmin).ravel(), allowed, n_cells * nb)
+        counts = _distinct_counts(keys, np.tile(sid, n_cells), n_sensors,
+                                  n_cells * nb + 1)[:-1].reshape(n_cells, nb)
         bins = counts.argmax(axis=1)
         peak = counts[np.arange(n_cells), bins]
         better = peak > best_count
         best_count[better] = peak[better]
         best_bin[better] = (bins[better] + bmin - offset + 0.5) * window
     top = int(best_count.max())
+    if top == 0:
+        return None
     tied = np.flatnonzero(best_count >= max(top - slack, 1))
     # each sensor's earliest pulse inside the tied cell's window
     dev = tau[tied] - best_bin[tied, None]
     inside = np.abs(dev) <= window / 2
+    if allowed is not None:
+        inside &= allowed[tied]
     first = np.full((len(tied), n_sensors), np.inf)
-    np.minimum.at(first, (np.repeat(np.arange(len(tied)), len(t))[inside.ravel()],
+    np.minimum.at(first, (np.repeat(np.arange(len(tied)), n_pulses)[inside.ravel()],
                           np.tile(sid, len(tied))[inside.ravel()]), dev[inside])
     centre = _row_median(first)
     spread = _row_median(np.abs(first - centre[:, None]))
@@ -383,6 +419,9 @@ def find_shots(
             cand, cand_chosen = _locate_and_repick(pulses, idx[picked], best_xyz, idx, s, t,
                                                    sid, c, ref_ns, need, weather, cfg,
                                                    _ground_from(shots, best_xyz[:2], cfg))
+            if cand is not None:
+                cand, cand_chosen = _sharpen(cand, cand_chosen, shots, pulses, idx, s, t, sid,
+                                             c, ref_ns, need, weather, cfg)
             if (cand is not None and len(cand.used) >= _support_needed(shots, need, cfg, cand)
                     and cand.residual_rms_s <= _residual_limit(cand, shots, cfg)
                     and (_well_supported(cand, shots, cfg) or _is_repeat(cand, shots, cfg)
@@ -419,6 +458,116 @@ def find_shots(
     shots = _pooled_precision(_polish(shots, groups, pulses, weather, need, cfg), need)
     shots.sort(key=lambda sh: sh.time_ns)
     return shots
+
+
+def _sharpen(cand, chosen, accepted, pulses, idx, s, t, sid, c, ref_ns, need, weather, cfg):
+    """Separate a candidate that mixes two rounds' arrivals, using the timing precision
+    the incident has shown. Once a shot of six or more sensors fits to ``p``, the direct
+    arrivals of any round fit about as well; a candidate fitting many times worse holds
+    arrivals of another round (or echoes) that pulled it metres off, and a least-squares
+    or least-median fit cannot shed them when they are near half the group. Among the
+    candidate's pulses and the free pulses near its predicted arrivals, the largest
+    group of sensors consistent within a few ``p`` (found from random four-sensor
+    subsets at the height of the nearest accepted shot) is located instead, when it is
+    large enough and fits several-fold better."""
+    solid = [a.residual_rms_s for a in accepted if len(a.used) >= 6]
+    if not solid:
+        return cand, chosen
+    precise = min(solid)
+    threshold = max(cfg.sharpen_sigmas * precise, cfg.sharpen_floor_s)
+    if cand.residual_rms_s <= 2.0 * threshold:
+        return cand, chosen
+    near = [a for a in accepted if np.hypot(*(a.xy - cand.xy)) <= cfg.ground_radius_m]
+    if not near:
+        return cand, chosen
+    z = min(near, key=lambda a: float(np.hypot(*(a.xy - cand.xy)))).z
+    xyz = np.array([cand.x, cand.y, z])
+    t0 = (cand.time_ns - ref_ns) * 1e-9
+    d = np.sqrt(((s[idx] - xyz) ** 2).sum(-1))
+    dev = t[idx] - d / c - t0
+    pool = idx[np.abs(dev) <= cfg.final_tolerance_s + cfg.sharpen_reach_m / c]
+    if len(np.unique(sid[pool])) < need:
+        return cand, chosen
+    inliers = _consensus(s[pool], t[pool], sid[pool], c, xyz, threshold, cfg.sharpen_reach_m)
+    if inliers is None or len(np.unique(sid[pool[inliers]])) < need:
+        return cand, chosen
+    group = pool[inliers]
+    new = _locate(pulses, group, xyz, weather, cfg, z)
+    if (new is None or len(new.used) < need
+            or new.residual_rms_s * cfg.sharpen_gain > cand.residual_rms_s):
+        return cand, chosen
+    return new, group
+
+
+def _consensus(s, t, sid, c, xyz, threshold, reach_m, subsets=300):
+    """The largest set of pulses (one per sensor) that one source within ``reach_m`` of
+    ``xyz`` (height held) explains to within ``threshold`` s: RANSAC over four-sensor
+    subsets, each solved for (x, y, t0) by Gauss-Newton. Ties go to the smaller spread.
+    Returns indices into the given pulses, or None."""
+    n = len(t)
+    rng = np.random.default_rng(n)
+    k = subsets
+    # subsets of four distinct sensors
+    order = np.argsort(rng.random((k, n)), axis=1)
+    picks = np.empty((k, 4), dtype=int)
+    valid = np.ones(k, dtype=bool)
+    for row in range(k):
+        seen: dict[int, int] = {}
+        for j in order[row]:
+            seen.setdefault(int(sid[j]), int(j))
+            if len(seen) == 4:
+                break
+        if len(seen) < 4:
+            valid[row] = False
+            continue
+        picks[row] = list(seen.values())
+    if not valid.any():
+        return None
+    picks = picks[valid]
+    k = len(picks)
+    p = np.tile(xyz[:2], (k, 1)).astype(float)
+    ss = s[picks]
+    ts = t[picks]
+    for _ in range(8):
+        dx = p[:, None, 0] - ss[:, :, 0]
+        dy = p[:, None, 1] - ss[:, :, 1]
+        dz = xyz[2] - ss[:, :, 2]
+        d = np.sqrt(dx * dx + dy * dy + dz * dz) + 1e-6
+        t0 = np.mean(ts - d / c, axis=1)
+        r = ts - t0[:, None] - d / c
+        jx, jy = dx / (c * d), dy / (c * d)
+        jx = jx - jx.mean(axis=1, keepdims=True)
+        jy = jy - jy.mean(axis=1, keepdims=True)
+        rc = r - r.mean(axis=1, keepdims=True)
+        a11 = (jx * jx).sum(1) + 1e-12
+        a12 = (jx * jy).sum(1)
+        a22 = (jy * jy).sum(1) + 1e-12
+        b1 = (jx * rc).sum(1)
+        b2 = (jy * rc).sum(1)
+        det = a11 * a22 - a12 * a12
+        step = np.stack([(a22 * b1 - a12 * b2) / det, (a11 * b2 - a12 * b1) / det], axis=1)
+        p += np.clip(step, -reach_m, reach_m)
+    keep = np.hypot(*(p - xyz[:2]).T) <= reach_m
+    if not keep.any():
+        return None
+    p, t0 = p[keep], t0[keep]
+    d = np.sqrt((p[:, None, 0] - s[None, :, 0]) ** 2 + (p[:, None, 1] - s[None, :, 1]) ** 2
+                + (xyz[2] - s[None, :, 2]) ** 2)
+    r = t[None, :] - t0[:, None] - d / c
+    inside = np.abs(r) <= threshold
+    n_sensors = int(sid.max()) + 1
+    occupied = np.zeros((len(p), n_sensors), dtype=bool)
+    rows, cols = np.nonzero(inside)
+    occupied[rows, sid[cols]] = True
+    counts = occupied.sum(axis=1)
+    spread = np.sqrt(np.where(inside, r * r, 0.0).sum(1) / np.maximum(inside.sum(1), 1))
+    best = int(np.lexsort((spread, -counts))[0])
+    members = np.flatnonzero(inside[best])
+    # one pulse per sensor: the one nearest the prediction
+    chosen: dict[int, int] = {}
+    for j in members[np.argsort(np.abs(r[best, members]))]:
+        chosen.setdefault(int(sid[j]), int(j))
+    return np.array(sorted(chosen.values()), dtype=int)
 
 
 def _pooled_precision(shots: list[ShotSolution], need: int) -> list[ShotSolution]:
@@ -695,7 +844,9 @@ def _is_remnant(shot, accepted, cfg) -> bool:
     if not accepted:
         return False
     strongest = max(len(a.used) for a in accepted)
-    if len(shot.used) < cfg.relative_support * strongest:
+    # (not a repeat: a group that places itself on an accepted round's spot, later than
+    # that round's echoes last, is the same gun firing again, however few heard it)
+    if len(shot.used) < cfg.relative_support * strongest and not _is_repeat(shot, accepted, cfg):
         return True
     for other in accepted:
         dt = abs(shot.time_ns - other.time_ns) * 1e-9
@@ -716,6 +867,7 @@ def _locate(pulses, chosen, xyz, weather, cfg, z_prior=None) -> ShotSolution | N
         return None
     try:
         return locate_shot(group, weather=weather, initial_xy=xyz[:2], z_prior=z_prior,
+                           z_sigma_m=25.0 if z_prior is None else cfg.ground_prior_sigma_m,
                            sigma_floor_s=cfg.sigma_floor_s, wind=cfg.wind,
                            min_sensors=max(cfg.min_sensors, 4),
                            snr_reference_db=cfg.snr_reference_db,
