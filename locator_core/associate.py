@@ -174,6 +174,15 @@ class _CoarseStack:
         for _offset, _bmin, nb, keys, counts in self.phases:
             counts -= np.bincount(keys[:, pulses].ravel(), minlength=self.n_cells * nb)
 
+    def restore(self, pulses: np.ndarray) -> None:
+        pulses = np.asarray(pulses, dtype=int)
+        pulses = pulses[self.gone[pulses]]
+        if len(pulses) == 0:
+            return
+        self.gone[pulses] = False
+        for _offset, _bmin, nb, keys, counts in self.phases:
+            counts += np.bincount(keys[:, pulses].ravel(), minlength=self.n_cells * nb)
+
     def best(self, top: int) -> list[tuple[int, float, int]]:
         """The ``top`` best cells, each with its best emission-time bin (a cell's other
         peaks come up in later rounds, once this one's pulses are taken)."""
@@ -412,6 +421,7 @@ def find_shots(
             break
         refined.sort(key=lambda r: (r[2], -r[3]), reverse=True)
         shot = None
+        replaces = None
         accepted_count = None
         for best_xyz, _tau0, count, _spread, picked in refined[: cfg.located_candidates]:
             if accepted_count is not None and count < accepted_count:
@@ -422,18 +432,20 @@ def find_shots(
             if cand is not None:
                 cand, cand_chosen = _sharpen(cand, cand_chosen, shots, pulses, idx, s, t, sid,
                                              c, ref_ns, need, weather, cfg)
-            if (cand is not None and len(cand.used) >= _support_needed(shots, need, cfg, cand)
-                    and cand.residual_rms_s <= _residual_limit(cand, shots, cfg)
-                    and (_well_supported(cand, shots, cfg) or _is_repeat(cand, shots, cfg)
+            displaced = None if cand is None else _displaced_by(cand, shots, cfg)
+            ref = shots if displaced is None else [a for a in shots if a is not displaced]
+            if (cand is not None and len(cand.used) >= _support_needed(ref, need, cfg, cand)
+                    and cand.residual_rms_s <= _residual_limit(cand, ref, cfg)
+                    and (_well_supported(cand, ref, cfg) or _is_repeat(cand, ref, cfg)
                          or _heard_by_neighbours(cand, s, t, sid, ref_ns, c, cfg))
-                    and not _is_echo_ghost(cand, shots, pulses, cand_chosen, s, t, sid, ref_ns)
-                    and not _is_remnant(cand, shots, cfg)
-                    and not _is_reverberation(cand, shots, cfg)):
+                    and not _is_echo_ghost(cand, ref, pulses, cand_chosen, s, t, sid, ref_ns)
+                    and not _is_remnant(cand, ref, cfg)
+                    and not _is_reverberation(cand, ref, cfg)):
                 # candidates the stack ranks equal are told apart by their fits: more
                 # sensors kept, then the tighter fit (a chance alignment of pulses from
                 # different rounds ties a real round on the grid, not in the fit)
                 if shot is None or _fits_better(cand, shot):
-                    shot, chosen = cand, cand_chosen
+                    shot, chosen, replaces = cand, cand_chosen, displaced
                 accepted_count = count
                 if len(shot.used) > need + 1:
                     break  # well past the fewest sensors: no chance alignment ties it
@@ -446,6 +458,14 @@ def find_shots(
             if failures > 20:
                 break
             continue
+        if replaces is not None:
+            # the shot it displaces was made of this round's echoes: its pulses are free again
+            k = next(j for j, a in enumerate(shots) if a is replaces)
+            old_ids = {id(p) for p in replaces.used}
+            back = np.array([i for i in groups[k] if id(pulses[i]) in old_ids], dtype=int)
+            del shots[k], groups[k]
+            alive[back] = True
+            stack.restore(back)
         used_ids = {id(p) for p in shot.used}
         taken = np.array([i for i in chosen if id(pulses[i]) in used_ids], dtype=int)
         alive[taken] = False
@@ -835,6 +855,22 @@ def _is_reverberation(shot, accepted, cfg) -> bool:
         any(0 < (p.time_ns - q) * 1e-9 <= cfg.reverb_window_s for q in heard.get(p.sensor.serial, ()))
         for p in shot.used)
     return late >= 0.6 * len(shot.used)
+
+
+def _displaced_by(shot, accepted, cfg):
+    """The accepted shot that ``shot`` shows to be made of echoes, or None: one from the
+    same spot, within ``min_interval_s`` (a firearm cannot fire two rounds that close),
+    that ``shot`` precedes by more than a millisecond with at least as many sensors. The
+    direct sound arrives first; echoes of a round line up, slightly later, into a group
+    that can place itself a few metres from the shooter and be accepted before the round."""
+    for other in accepted:
+        dt = (other.time_ns - shot.time_ns) * 1e-9
+        same_spot = float(np.hypot(*(shot.xy - other.xy))) <= max(
+            25.0, 3.0 * (shot.uncertainty_m + other.uncertainty_m))
+        if (same_spot and 1.0e-3 < dt < cfg.min_interval_s
+                and len(shot.used) >= len(other.used)):
+            return other
+    return None
 
 
 def _is_remnant(shot, accepted, cfg) -> bool:

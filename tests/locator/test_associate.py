@@ -60,6 +60,47 @@ def test_a_pulse_reported_twice_is_one_arrival():
     assert len(arrivals) == len(set(arrivals))
 
 
+def _draw(kind, seed, index):
+    """Scenario ``index`` of a seeded series drawn as benchmarks/locator_assoc.py draws them."""
+    rng = np.random.default_rng(seed)
+    for _ in range(index + 1):
+        sensors = sensor_grid(rng=rng)
+        if kind == "burst":
+            n = int(rng.integers(2, 7))
+            sc = burst(n, interval_s=float(rng.uniform(0.15, 1.0)), x=float(rng.uniform(-400, 400)),
+                       y=float(rng.uniform(-400, 400)), time_ns=T0, rng=rng)
+        else:
+            sc = two_shooters((2, 2), 0.6, separation_m=float(rng.uniform(40, 90)),
+                              x=float(rng.uniform(-300, 300)), y=float(rng.uniform(-300, 300)),
+                              time_ns=T0, rng=rng)
+        sim = simulate_pulses(sc, sensors, weather=Weather(15.0), rng=rng)
+    return sim
+
+
+@pytest.mark.parametrize(("kind", "seed", "index"), [
+    # a round's echoes line up 15 ms after it into a five-sensor group a few metres off,
+    # accepted first; the round itself (six sensors, earlier) must displace it
+    ("burst", 1, 33),
+    # two shooters' rounds 0.2 s apart: the first fit of a round mixes in the other
+    # shooter's arrivals (14 sensors, 7 ms rms, 11 m off) and must be separated
+    ("two", 2, 35),
+    ("two", 2, 11),
+])
+def test_hard_draws_every_round_found_at_its_place(kind, seed, index):
+    sim = _draw(kind, seed, index)
+    sol = locate_incident(sim.data)
+    assert sol.rounds == len(sim.truth)
+    # each round has its own located shot, within 1 m and 20 ms of its emission
+    free = list(sol.shots)
+    for truth in sim.truth:
+        mine = [s for s in free if np.hypot(s.x - truth.x, s.y - truth.y) < 1.0
+                and abs(s.time_ns - truth.time_ns) <= 20_000_000]
+        assert mine, f"round {truth.index} has no located shot of its own"
+        free.remove(mine[0])
+    if kind == "two":
+        assert sol.shooters == 2
+
+
 def test_two_shooters_sixty_metres_apart_are_separated():
     rng = np.random.default_rng(21)
     sensors = sensor_grid(rng=rng)
