@@ -79,6 +79,9 @@ class AssociatorConfig:
     sharpen_reach_m: float = 30.0
     sharpen_gain: float = 2.0
     polish_factor: float = 3.0
+    sweeps: int = 2
+    max_failures: int = 20
+    sweep_failures: int = 5
     minimal_fit_factor: float = 4.0
 
 
@@ -385,96 +388,115 @@ def find_shots(
     failures = 0
     memo: dict = {}
     groups: list[np.ndarray] = []
-    while len(shots) < cfg.max_shots and len(np.unique(sid[alive])) >= need:
-        if cancelled is not None and cancelled():
-            raise LocatorError("cancelled")
-        idx = np.flatnonzero(alive)
-        coarse = stack.best(8 * cfg.candidates)
-        refined = []
-        tried = 0
-        for cell, tau_c, count in _suppress(coarse, coarse_cells, 2.5 * step, window):
-            if tried == cfg.candidates:
+    aside = np.zeros(len(pulses), dtype=bool)
+    for sweep in range(cfg.sweeps):
+        if sweep:
+            # a second look with the pulses of the groups that failed: a weak round whose
+            # pulses had been set aside with a failed group of echoes gets its turn now
+            # that the rounds and their echoes are accounted for
+            back = np.flatnonzero(aside & ~alive)
+            if len(back) == 0:
                 break
-            # a coarse count bounds what refinement can find there: once enough refined
-            # candidates reach it, the rest cannot enter the ones that will be located
-            top = sorted((r[2] for r in refined), reverse=True)[: cfg.located_candidates]
-            if len(top) == cfg.located_candidates and top[-1] >= count:
-                break
-            # taking pulses only lowers counts: a refinement whose picks are all still
-            # there comes out the same (and one that found too little stays so)
-            key = (cell, int(np.floor(2.0 * tau_c / window)))
-            hit = memo.get(key, False)
-            if hit is None:
-                # refined before and found too little: it must not keep deeper
-                # candidates (a weak round behind a few busy cells) from their turn
-                continue
-            tried += 1
-            if hit is not False and alive[hit[4]].all():
-                r = hit[:4] + (np.searchsorted(idx, hit[4]),)
-            else:
-                r = _refine(coarse_cells[cell], tau_c, window, s[idx], t[idx], sid[idx], c, cfg,
-                            z_ground, step)
-                memo[key] = None if r is None or r[2] < need else r[:4] + (idx[r[4]],)
-            if r is not None and r[2] >= need:
-                refined.append(r)
-        if not refined:
-            break
-        refined.sort(key=lambda r: (r[2], -r[3]), reverse=True)
-        shot = None
-        replaces = None
-        accepted_count = None
-        for best_xyz, _tau0, count, _spread, picked in refined[: cfg.located_candidates]:
-            if accepted_count is not None and count < accepted_count:
-                break
-            cand, cand_chosen = _locate_and_repick(pulses, idx[picked], best_xyz, idx, s, t,
-                                                   sid, c, ref_ns, need, weather, cfg,
-                                                   _ground_from(shots, best_xyz[:2], cfg))
-            if cand is not None:
-                cand, cand_chosen = _sharpen(cand, cand_chosen, shots, pulses, idx, s, t, sid,
-                                             c, ref_ns, need, weather, cfg)
-            displaced = None if cand is None else _displaced_by(cand, shots, cfg)
-            ref = shots if displaced is None else [a for a in shots if a is not displaced]
-            if (cand is not None and len(cand.used) >= _support_needed(ref, need, cfg, cand)
-                    and cand.residual_rms_s <= _residual_limit(cand, ref, cfg)
-                    and (_well_supported(cand, ref, cfg) or _is_repeat(cand, ref, cfg)
-                         or _heard_by_neighbours(cand, s, t, sid, ref_ns, c, cfg))
-                    and not _is_echo_ghost(cand, ref, pulses, cand_chosen, s, t, sid, ref_ns)
-                    and not _is_remnant(cand, ref, cfg)
-                    and not _is_reverberation(cand, ref, cfg)):
-                # candidates the stack ranks equal are told apart by their fits: more
-                # sensors kept, then the tighter fit (a chance alignment of pulses from
-                # different rounds ties a real round on the grid, not in the fit)
-                if shot is None or _fits_better(cand, shot):
-                    shot, chosen, replaces = cand, cand_chosen, displaced
-                accepted_count = count
-                if len(shot.used) > need + 1:
-                    break  # well past the fewest sensors: no chance alignment ties it
-        if shot is None:
-            # no coherent shot among the best candidates: set the best group's pulses aside
-            gone = idx[refined[0][4]]
-            alive[gone] = False
-            stack.remove(gone)
-            failures += 1
-            if failures > 20:
-                break
-            continue
-        if replaces is not None:
-            # the shot it displaces was made of this round's echoes: its pulses are free again
-            k = next(j for j, a in enumerate(shots) if a is replaces)
-            old_ids = {id(p) for p in replaces.used}
-            back = np.array([i for i in groups[k] if id(pulses[i]) in old_ids], dtype=int)
-            del shots[k], groups[k]
+            aside[:] = False
             alive[back] = True
             stack.restore(back)
-        used_ids = {id(p) for p in shot.used}
-        taken = np.array([i for i in chosen if id(pulses[i]) in used_ids], dtype=int)
-        alive[taken] = False
-        stack.remove(taken)
-        stack.remove(_echo_suspects(taken, t, sid, level, cfg))
-        shots.append(shot)
-        groups.append(chosen)
-        if progress is not None:
-            progress(min(0.99, 1.0 - alive.mean()))
+            # refinements that found too little may find more with these pulses back;
+            # the others stand while their picks are there
+            for key in [k for k, v in memo.items() if v is None]:
+                del memo[key]
+            failures = 0
+        while len(shots) < cfg.max_shots and len(np.unique(sid[alive])) >= need:
+            if cancelled is not None and cancelled():
+                raise LocatorError("cancelled")
+            idx = np.flatnonzero(alive)
+            coarse = stack.best(8 * cfg.candidates)
+            refined = []
+            tried = 0
+            for cell, tau_c, count in _suppress(coarse, coarse_cells, 2.5 * step, window):
+                if tried == cfg.candidates:
+                    break
+                # a coarse count bounds what refinement can find there: once enough refined
+                # candidates reach it, the rest cannot enter the ones that will be located
+                top = sorted((r[2] for r in refined), reverse=True)[: cfg.located_candidates]
+                if len(top) == cfg.located_candidates and top[-1] >= count:
+                    break
+                # taking pulses only lowers counts: a refinement whose picks are all still
+                # there comes out the same (and one that found too little stays so)
+                key = (cell, int(np.floor(2.0 * tau_c / window)))
+                hit = memo.get(key, False)
+                if hit is None:
+                    # refined before and found too little: it must not keep deeper
+                    # candidates (a weak round behind a few busy cells) from their turn
+                    continue
+                tried += 1
+                if hit is not False and alive[hit[4]].all():
+                    r = hit[:4] + (np.searchsorted(idx, hit[4]),)
+                else:
+                    r = _refine(coarse_cells[cell], tau_c, window, s[idx], t[idx], sid[idx], c, cfg,
+                                z_ground, step)
+                    memo[key] = None if r is None or r[2] < need else r[:4] + (idx[r[4]],)
+                if r is not None and r[2] >= need:
+                    refined.append(r)
+            if not refined:
+                break
+            refined.sort(key=lambda r: (r[2], -r[3]), reverse=True)
+            shot = None
+            replaces = None
+            accepted_count = None
+            for best_xyz, _tau0, count, _spread, picked in refined[: cfg.located_candidates]:
+                if accepted_count is not None and count < accepted_count:
+                    break
+                cand, cand_chosen = _locate_and_repick(pulses, idx[picked], best_xyz, idx, s, t,
+                                                       sid, c, ref_ns, need, weather, cfg,
+                                                       _ground_from(shots, best_xyz[:2], cfg))
+                if cand is not None:
+                    cand, cand_chosen = _sharpen(cand, cand_chosen, shots, pulses, idx, s, t, sid,
+                                                 c, ref_ns, need, weather, cfg)
+                displaced = None if cand is None else _displaced_by(cand, shots, cfg)
+                ref = shots if displaced is None else [a for a in shots if a is not displaced]
+                if (cand is not None and len(cand.used) >= _support_needed(ref, need, cfg, cand)
+                        and cand.residual_rms_s <= _residual_limit(cand, ref, cfg)
+                        and (_well_supported(cand, ref, cfg) or _is_repeat(cand, ref, cfg)
+                             or _heard_by_neighbours(cand, s, t, sid, ref_ns, c, cfg))
+                        and not _is_echo_ghost(cand, ref, pulses, cand_chosen, s, t, sid, ref_ns)
+                        and not _is_remnant(cand, ref, cfg)
+                        and not _is_reverberation(cand, ref, cfg)):
+                    # candidates the stack ranks equal are told apart by their fits: more
+                    # sensors kept, then the tighter fit (a chance alignment of pulses from
+                    # different rounds ties a real round on the grid, not in the fit)
+                    if shot is None or _fits_better(cand, shot):
+                        shot, chosen, replaces = cand, cand_chosen, displaced
+                    accepted_count = count
+                    if len(shot.used) > need + 1:
+                        break  # well past the fewest sensors: no chance alignment ties it
+            if shot is None:
+                # no coherent shot among the best candidates: set the best group's pulses aside
+                gone = idx[refined[0][4]]
+                alive[gone] = False
+                aside[gone] = True
+                stack.remove(gone)
+                failures += 1
+                if failures > (cfg.max_failures if sweep == 0 else cfg.sweep_failures):
+                    break
+                continue
+            if replaces is not None:
+                # the shot it displaces was made of this round's echoes: its pulses are free again
+                k = next(j for j, a in enumerate(shots) if a is replaces)
+                old_ids = {id(p) for p in replaces.used}
+                back = np.array([i for i in groups[k] if id(pulses[i]) in old_ids], dtype=int)
+                del shots[k], groups[k]
+                alive[back] = True
+                stack.restore(back)
+            used_ids = {id(p) for p in shot.used}
+            taken = np.array([i for i in chosen if id(pulses[i]) in used_ids], dtype=int)
+            alive[taken] = False
+            stack.remove(taken)
+            stack.remove(_echo_suspects(taken, t, sid, level, cfg))
+            shots.append(shot)
+            groups.append(chosen)
+            if progress is not None:
+                progress(min(0.99, 1.0 - alive.mean()))
+
     shots = _pooled_precision(_polish(shots, groups, pulses, weather, need, cfg), need)
     shots.sort(key=lambda sh: sh.time_ns)
     return shots
@@ -730,7 +752,9 @@ def _locate_and_repick(pulses, chosen, xyz, idx, s, t, sid, c, ref_ns, need, wea
         chosen2 = idx[_pick(xyz, t0, s[idx], t[idx], sid[idx], c, tol, nearest=True)]
         if len(np.unique(sid[chosen2])) < need or set(chosen2) == set(chosen):
             break
-        shot2 = _locate(pulses, chosen2, xyz, weather, cfg, z_prior)
+        # after the wide first re-pick the group only sheds arrivals: the fit it starts
+        # from is already the consensus
+        shot2 = _locate(pulses, chosen2, xyz, weather, cfg, z_prior, consensus=rnd == 0)
         if shot2 is None:
             break
         shot, chosen = shot2, chosen2
@@ -819,6 +843,14 @@ def _is_echo_ghost(shot, accepted, pulses, chosen, s, t, sid, ref_ns) -> bool:
     for other in accepted:
         if np.hypot(*(other.xy - here)) < max(25.0, 3.0 * (shot.uncertainty_m + other.uncertainty_m)):
             return False
+    # echoes reach each sensor by its own path, so they do not line up across many
+    # sensors at the precision direct arrivals show: a group of two or more checks
+    # beyond the minimum fitting as well as the incident's best shots is a round (a
+    # second shooter's round is weaker at the sensors that heard the first one louder)
+    solid = [a.residual_rms_s for a in accepted if len(a.used) >= 6]
+    if (solid and len(shot.used) >= 7
+            and shot.residual_rms_s <= 3.0 * min(solid)):
+        return False
     earlier = {}
     for other in accepted:
         for p in other.used:
@@ -897,7 +929,8 @@ def _is_remnant(shot, accepted, cfg) -> bool:
     return False
 
 
-def _locate(pulses, chosen, xyz, weather, cfg, z_prior=None) -> ShotSolution | None:
+def _locate(pulses, chosen, xyz, weather, cfg, z_prior=None, *,
+            consensus: bool | None = None) -> ShotSolution | None:
     group = [pulses[i] for i in chosen]
     if len({p.sensor.serial for p in group}) < 4:
         return None
@@ -907,6 +940,6 @@ def _locate(pulses, chosen, xyz, weather, cfg, z_prior=None) -> ShotSolution | N
                            sigma_floor_s=cfg.sigma_floor_s, wind=cfg.wind,
                            min_sensors=max(cfg.min_sensors, 4),
                            snr_reference_db=cfg.snr_reference_db,
-                           model_sigma_m=cfg.model_sigma_m)
+                           model_sigma_m=cfg.model_sigma_m, consensus=consensus)
     except LocatorError:
         return None

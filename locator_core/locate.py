@@ -142,6 +142,7 @@ def locate_shot(
     range_sigma_s_per_km: float = 0.0,
     snr_reference_db: float | None = None,
     model_sigma_m: float = 0.0,
+    consensus: bool | None = None,
 ) -> ShotSolution:
     """Locate one shot from its pulses (at most one pulse per sensor is expected).
 
@@ -158,6 +159,8 @@ def locate_shot(
         (added to the covariance; it widens the uncertainty, not the fit).
     reject_threshold : float, arrivals whose residual exceeds this many sigmas are dropped
         (one at a time, worst first) while at least ``min_sensors + 1`` remain.
+    consensus : start from a least-median-of-squares fit over small subsets (default:
+        with six pulses or more); False when ``initial_xy`` is already a robust fit.
     """
     _validate_pulses(pulses)
     weather = weather or Weather()
@@ -177,7 +180,8 @@ def locate_shot(
     z0 = ground_prior(xy0, s_all) if z_prior is None else float(z_prior)
     keep = np.ones(len(pulses), dtype=bool)
     params = None
-    consensus = len(pulses) >= _LMEDS_MIN
+    consensus = len(pulses) >= _LMEDS_MIN if consensus is None else (
+        consensus and len(pulses) >= _LMEDS_MIN)
     if consensus:
         # a consensus start: with several late arrivals in the group, a least-squares
         # start is pulled toward them and never escapes; the least-median-of-squares
