@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -209,7 +210,7 @@ def _refine(cell_xyz, tau_c, window, s, t, sid, c, cfg, z_ground, step):
     n_sensors = int(sid.max()) + 1
     for _level in range(1, cfg.levels):
         step = step / cfg.refine
-        cells = _grid(center, half, step, z_ground)
+        cells = _grid_around(center, half[0], step, z_ground)
         # only pulses near the candidate's window can matter
         # a pulse moves in emission time by at most the cell shift / c (the grid half-
         # diagonal is 1.41 half): others cannot join this candidate's window
@@ -319,6 +320,26 @@ def _suppress(cands, cells, radius, window):
         if not kept or not same[i, kept].any():
             kept.append(i)
     return [cands[i] for i in kept]
+
+
+@lru_cache(maxsize=16)
+def _square_offsets(n_half: int, step: float) -> np.ndarray:
+    """(x, y) offsets of a square grid of (2 n_half + 1)^2 nodes ``step`` apart."""
+    k = np.arange(-n_half, n_half + 1) * step
+    gx, gy = np.meshgrid(k, k)
+    out = np.column_stack([gx.ravel(), gy.ravel()])
+    out.setflags(write=False)
+    return out
+
+
+def _grid_around(center: np.ndarray, half: float, step: float, z: float) -> np.ndarray:
+    """The square grid of :func:`_grid` around ``center`` (half-width a multiple of
+    ``step``), from cached offsets: refinement builds thousands of them."""
+    off = _square_offsets(int(round(half / step)), float(step))
+    cells = np.empty((len(off), 3))
+    cells[:, :2] = off + center[:2]
+    cells[:, 2] = z
+    return cells
 
 
 def _grid(center: np.ndarray, half: np.ndarray, step: float, z: float) -> np.ndarray:

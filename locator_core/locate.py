@@ -32,6 +32,7 @@ from locator_core.types import LocatorError, Pulse, Weather
 __all__ = ["ShotSolution", "locate_shot", "radius_for_probability", "ground_prior"]
 
 _HUBER_K = 1.5
+_DIAG4 = (np.arange(4), np.arange(4))
 _HUBER_ITERATIONS = 4
 _CAUCHY_C = 2.385
 
@@ -236,6 +237,7 @@ def locate_shot(
 
 _LMEDS_MIN = 6
 _LMEDS_SUBSETS = 64  # P(no clean 5-subset at 30 % outliers) ~ 1e-5
+_LMEDS_STEPS = 6  # Gauss-Newton steps per subset (from the candidate position)
 
 
 def _lmeds(s, t, c, wind_v, xy0, z0, sigma_floor, *, min_keep, z_sigma=25.0):
@@ -271,7 +273,7 @@ def _lmeds_pass(s, t, c, wind_v, xy0, z0, sigma_floor, *, min_keep, z_weight, su
     d0 = np.sqrt(((ss - p[:, None, :]) ** 2).sum(-1))
     t0 = np.median(ts - d0 / c, axis=1)
     w_prior = z_weight
-    for _ in range(10):
+    for _ in range(_LMEDS_STEPS):
         r, jac = _predict_many(p, t0, ss, ts, c, wind_v)
         jac_full = np.concatenate([jac, np.broadcast_to([0.0, 0.0, w_prior, 0.0], (k, 1, 4))], axis=1)
         r_full = np.concatenate([r, (w_prior * (z0 - p[:, 2]))[:, None]], axis=1)
@@ -365,7 +367,8 @@ def _solve(s, t, c, wind_v, xy0, z0, z_sigma, sigma_floor, start, scale, *, hube
         ata[2, 2] += prior * prior
         atb = jw.T @ rw
         atb[2] += prior * zr
-        damped = ata + np.diag(lam * (np.diag(ata) + 1e-12))
+        damped = ata.copy()
+        damped[_DIAG4] += lam * (ata[_DIAG4] + 1e-12)
         step = np.linalg.solve(damped, atb)
         cost_old = float(rw @ rw) + zr * zr
         p_new = p + step
