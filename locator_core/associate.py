@@ -49,6 +49,7 @@ class AssociatorConfig:
     coarse_step_m: float = 50.0
     refine: int = 4
     levels: int = 3
+    beam: int = 2
     max_shots: int = 60
     max_residual_s: float = 0.010
     sigma_floor_s: float = 3.0e-4
@@ -80,9 +81,7 @@ class AssociatorConfig:
     sharpen_reach_m: float = 30.0
     sharpen_gain: float = 2.0
     polish_factor: float = 3.0
-    sweeps: int = 2
     max_failures: int = 20
-    sweep_failures: int = 5
     minimal_fit_factor: float = 4.0
 
 
@@ -122,15 +121,21 @@ def _stack(dist: np.ndarray, t: np.ndarray, sid: np.ndarray, c: float, window: f
         else:
             counts = np.bincount(keys, minlength=n_cells * nb + 1)
         counts = counts[:-1]
-        k = min(4 * top if top > 1 else 1, counts.size)
-        if k == 1:
-            ks = np.array([int(np.argmax(counts))])
-        else:
-            ks = np.argpartition(counts, -k)[-k:]
-            ks = ks[np.argsort(-counts[ks], kind="stable")]
-        for kk in ks:
-            cell, bin_ = divmod(int(kk), nb)
+        if top == 1:
+            kk = int(np.argmax(counts))
+            cell, bin_ = divmod(kk, nb)
             found.append((cell, (bin_ + bmin - offset + 0.5) * window, int(counts[kk])))
+            continue
+        # several: each cell's best bin, then the best cells (a cell's other bins are
+        # other times, which the candidate's own window does not reach)
+        grid = counts.reshape(n_cells, nb)
+        bins = grid.argmax(axis=1)
+        peak = grid[np.arange(n_cells), bins]
+        k = min(4 * top, n_cells)
+        cells_k = np.argpartition(peak, -k)[-k:]
+        for cell in cells_k[np.argsort(-peak[cells_k], kind="stable")]:
+            found.append((int(cell), (int(bins[cell]) + bmin - offset + 0.5) * window,
+                          int(peak[cell])))
     found.sort(key=lambda f: -f[2])
     return found[: 4 * top]
 
@@ -205,39 +210,71 @@ class _CoarseStack:
 
 
 def _refine(cell_xyz, tau_c, window, s, t, sid, c, cfg, z_ground, step):
-    """Refine one coarse candidate to (xyz, tau0, count, spread_s)."""
-    center, half = cell_xyz[:2], np.array([2 * step, 2 * step])
+    """Refine one coarse candidate to (xyz, tau0, count, spread_s, picked): down the
+    finer grids to the final cell with the most sensors (then the tightest agreement).
+    A coarser level's count is only a bound (its wide window also gathers echoes): the
+    busiest intermediate cell can be a cluster of echoes while a weak round next to it
+    holds more sensors at the finest level. So after the busiest, the next ones
+    (up to ``beam``) are followed too, while their count could still beat the best
+    final count found."""
     n_sensors = int(sid.max()) + 1
-    for _level in range(1, cfg.levels):
-        step = step / cfg.refine
-        cells = _grid_around(center, half[0], step, z_ground)
-        # only pulses near the candidate's window can matter
-        # a pulse moves in emission time by at most the cell shift / c (the grid half-
-        # diagonal is 1.41 half): others cannot join this candidate's window
-        near = np.abs(t - np.sqrt(((s - cell_xyz) ** 2).sum(-1)) / c - tau_c) <= window + 1.5 * half[0] / c
-        if not near.any():
-            return None
-        w = 2.0 * (step * 0.7072) / c + 2.0 * cfg.pick_tolerance_s
-        dist = _distances(cells, s[near])
-        # the candidate is the group of pulses the previous level counted, in its window
-        # around tau_c: moving the position from there by r moves a pulse's implied
-        # emission time by at most r / c, so at each finer cell only pulses within that
-        # of the window can be that group. A busier group at another time (the next
-        # round's echoes, close behind a weak round) is another candidate, not this
-        # one's refinement
-        shift = np.sqrt(((cells - cell_xyz) ** 2).sum(-1)) / c
-        tau = t[near][None, :] - dist / c
-        allowed = np.abs(tau - tau_c) <= window / 2 + shift[:, None]
-        if _level == cfg.levels - 1:
-            tight = _tightest(tau, sid[near], w, n_sensors, cfg.tie_slack, allowed)
-            if tight is None:
-                return None
-            cell, tau_c = tight
-        else:
-            cell, tau_c, _count = _stack(dist, t[near], sid[near], c, w, n_sensors, top=1,
-                                         allowed=allowed, tau=tau)[0]
-        cell_xyz, window = cells[cell], w
-        center, half = cell_xyz[:2], np.array([2 * step, 2 * step])
+    best: list = [None]
+    _descend(cell_xyz, tau_c, window, s, t, sid, c, cfg, z_ground, step, 1, n_sensors, best)
+    return best[0]
+
+
+def _descend(cell_xyz, tau_c, window, s, t, sid, c, cfg, z_ground, step, level, n_sensors,
+             best: list) -> None:
+    """Refine from one cell of ``level - 1``; the best final result goes to ``best[0]``."""
+    # the finest grid covers the previous cell and its neighbours' halves; the ones
+    # above a wider area (a coarse peak can sit a cell or two off its source)
+    half = 2.0 * step
+    step = step / cfg.refine
+    cells = _grid_around(cell_xyz[:2], half, step, z_ground)
+    # only pulses near the candidate's window can matter: a pulse moves in emission
+    # time by at most the cell shift / c (the grid half-diagonal is 1.41 half)
+    near = np.abs(t - np.sqrt(((s - cell_xyz) ** 2).sum(-1)) / c - tau_c) <= window + 1.5 * half / c
+    if not near.any():
+        return
+    w = 2.0 * (step * 0.7072) / c + 2.0 * cfg.pick_tolerance_s
+    dist = _distances(cells, s[near])
+    # the candidate is the group of pulses the previous level counted, in its window
+    # around tau_c: moving the position from there by r moves a pulse's implied
+    # emission time by at most r / c, so at each finer cell only pulses within that
+    # of the window can be that group. A busier group at another time (the next
+    # round's echoes, close behind a weak round) is another candidate, not this
+    # one's refinement
+    shift = np.sqrt(((cells - cell_xyz) ** 2).sum(-1)) / c
+    tau = t[near][None, :] - dist / c
+    allowed = np.abs(tau - tau_c) <= window / 2 + shift[:, None]
+    if level == cfg.levels - 1:
+        tight = _tightest(tau, sid[near], w, n_sensors, cfg.tie_slack, allowed)
+        if tight is None:
+            return
+        r = _finish(cells[tight[0]], tight[1], w, s, t, sid, c, cfg)
+        if r is not None and (best[0] is None or (r[2], -r[3]) > (best[0][2], -best[0][3])):
+            best[0] = r
+        return
+    found = _stack(dist, t[near], sid[near], c, w, n_sensors, top=cfg.beam,
+                   allowed=allowed, tau=tau)
+    tried: list[tuple[int, float]] = []
+    for cell, tc, count in found:
+        # a finer level only loses sensors: a cell counting fewer than a shot needs, or
+        # than the best final so far, cannot lead to a better candidate
+        if (len(tried) == cfg.beam or count < cfg.min_sensors
+                or (best[0] is not None and count <= best[0][2])):
+            break
+        if any(np.hypot(*(cells[cell, :2] - cells[o, :2])) <= 2.0 * step and abs(tc - otc) <= w
+               for o, otc in tried):
+            continue
+        tried.append((cell, tc))
+        _descend(cells[cell], tc, w, s, t, sid, c, cfg, z_ground, step, level + 1, n_sensors,
+                 best)
+
+
+def _finish(cell_xyz, tau_c, window, s, t, sid, c, cfg):
+    """The pulses of a final cell: picked in its window, then around their median
+    emission time within the pick tolerance; (xyz, tau0, count, spread_s, picked)."""
     picked = _pick(cell_xyz, tau_c, s, t, sid, c, window / 2)
     if len(picked) == 0:
         return None
@@ -367,6 +404,77 @@ def _pick(xyz: np.ndarray, tau0: float, s, t, sid, c, tol, *, nearest: bool = Fa
     return np.array(sorted(chosen.values()), dtype=int)
 
 
+def _propose(stack, memo, coarse_cells, window, step, idx, alive, s, t, sid, c, cfg,
+             z_ground, need):
+    """Refined candidates of one search round, best first: (xyz, tau0, count, spread, picked
+    as indices into ``idx``)."""
+    refined = []
+    tried = 0
+    for cell, tau_c, count in _suppress(stack.best(8 * cfg.candidates), coarse_cells, 2.5 * step,
+                                        window):
+        if tried == cfg.candidates:
+            break
+        # a coarse count bounds what refinement can find there: once enough refined
+        # candidates reach it, the rest cannot enter the ones that will be located
+        top = sorted((r[2] for r in refined), reverse=True)[: cfg.located_candidates]
+        if len(top) == cfg.located_candidates and top[-1] >= count:
+            break
+        # taking pulses only lowers counts: a refinement whose picks are all still
+        # there comes out the same (and one that found too little stays so)
+        key = (cell, int(np.floor(2.0 * tau_c / window)))
+        hit = memo.get(key, False)
+        if hit is None:
+            # refined before and found too little: it must not keep deeper
+            # candidates (a weak round behind a few busy cells) from their turn
+            continue
+        tried += 1
+        if hit is not False and alive[hit[4]].all():
+            r = hit[:4] + (np.searchsorted(idx, hit[4]),)
+        else:
+            r = _refine(coarse_cells[cell], tau_c, window, s[idx], t[idx], sid[idx], c, cfg,
+                        z_ground, step)
+            memo[key] = None if r is None or r[2] < need else r[:4] + (idx[r[4]],)
+        if r is not None and r[2] >= need:
+            refined.append(r)
+    refined.sort(key=lambda r: (r[2], -r[3]), reverse=True)
+    return refined
+
+
+def _choose(refined, shots, pulses, idx, s, t, sid, c, ref_ns, need, weather, cfg):
+    """Locate the best refined candidates and return the one accepted as a shot, its
+    pulses and the accepted shot it displaces: (shot, chosen, replaces), shot None when
+    none holds."""
+    shot = chosen = replaces = None
+    accepted_count = None
+    for best_xyz, _tau0, count, _spread, picked in refined[: cfg.located_candidates]:
+        if accepted_count is not None and count < accepted_count:
+            break
+        cand, cand_chosen = _locate_and_repick(pulses, idx[picked], best_xyz, idx, s, t,
+                                               sid, c, ref_ns, need, weather, cfg,
+                                               _ground_from(shots, best_xyz[:2], cfg))
+        if cand is not None:
+            cand, cand_chosen = _sharpen(cand, cand_chosen, shots, pulses, idx, s, t, sid,
+                                         c, ref_ns, need, weather, cfg)
+        displaced = None if cand is None else _displaced_by(cand, shots, cfg)
+        ref = shots if displaced is None else [a for a in shots if a is not displaced]
+        if (cand is not None and len(cand.used) >= _support_needed(ref, need, cfg, cand)
+                and cand.residual_rms_s <= _residual_limit(cand, ref, cfg)
+                and (_well_supported(cand, ref, cfg) or _is_repeat(cand, ref, cfg)
+                     or _heard_by_neighbours(cand, s, t, sid, ref_ns, c, cfg))
+                and not _is_echo_ghost(cand, ref, pulses, cand_chosen, s, t, sid, ref_ns)
+                and not _is_remnant(cand, ref, cfg)
+                and not _is_reverberation(cand, ref, cfg)):
+            # candidates the stack ranks equal are told apart by their fits: more
+            # sensors kept, then the tighter fit (a chance alignment of pulses from
+            # different rounds ties a real round on the grid, not in the fit)
+            if shot is None or _fits_better(cand, shot):
+                shot, chosen, replaces = cand, cand_chosen, displaced
+            accepted_count = count
+            if len(shot.used) > need + 1:
+                break  # well past the fewest sensors: no chance alignment ties it
+    return shot, chosen, replaces
+
+
 def find_shots(
     pulses: Sequence[Pulse],
     *,
@@ -409,114 +517,42 @@ def find_shots(
     failures = 0
     memo: dict = {}
     groups: list[np.ndarray] = []
-    aside = np.zeros(len(pulses), dtype=bool)
-    for sweep in range(cfg.sweeps):
-        if sweep:
-            # a second look with the pulses of the groups that failed: a weak round whose
-            # pulses had been set aside with a failed group of echoes gets its turn now
-            # that the rounds and their echoes are accounted for
-            back = np.flatnonzero(aside & ~alive)
-            if len(back) == 0:
+    while len(shots) < cfg.max_shots and len(np.unique(sid[alive])) >= need:
+        if cancelled is not None and cancelled():
+            raise LocatorError("cancelled")
+        idx = np.flatnonzero(alive)
+        refined = _propose(stack, memo, coarse_cells, window, step, idx, alive, s, t, sid, c,
+                           cfg, z_ground, need)
+        if not refined:
+            break
+        shot, chosen, replaces = _choose(refined, shots, pulses, idx, s, t, sid, c, ref_ns,
+                                         need, weather, cfg)
+        if shot is None:
+            # no coherent shot among the best candidates: set the best group's pulses aside
+            gone = idx[refined[0][4]]
+            alive[gone] = False
+            stack.remove(gone)
+            failures += 1
+            if failures > cfg.max_failures:
                 break
-            aside[:] = False
+            continue
+        if replaces is not None:
+            # the shot it displaces was made of this round's echoes: its pulses are free again
+            k = next(j for j, a in enumerate(shots) if a is replaces)
+            old_ids = {id(p) for p in replaces.used}
+            back = np.array([i for i in groups[k] if id(pulses[i]) in old_ids], dtype=int)
+            del shots[k], groups[k]
             alive[back] = True
             stack.restore(back)
-            # refinements that found too little may find more with these pulses back;
-            # the others stand while their picks are there
-            for key in [k for k, v in memo.items() if v is None]:
-                del memo[key]
-            failures = 0
-        while len(shots) < cfg.max_shots and len(np.unique(sid[alive])) >= need:
-            if cancelled is not None and cancelled():
-                raise LocatorError("cancelled")
-            idx = np.flatnonzero(alive)
-            coarse = stack.best(8 * cfg.candidates)
-            refined = []
-            tried = 0
-            for cell, tau_c, count in _suppress(coarse, coarse_cells, 2.5 * step, window):
-                if tried == cfg.candidates:
-                    break
-                # a coarse count bounds what refinement can find there: once enough refined
-                # candidates reach it, the rest cannot enter the ones that will be located
-                top = sorted((r[2] for r in refined), reverse=True)[: cfg.located_candidates]
-                if len(top) == cfg.located_candidates and top[-1] >= count:
-                    break
-                # taking pulses only lowers counts: a refinement whose picks are all still
-                # there comes out the same (and one that found too little stays so)
-                key = (cell, int(np.floor(2.0 * tau_c / window)))
-                hit = memo.get(key, False)
-                if hit is None:
-                    # refined before and found too little: it must not keep deeper
-                    # candidates (a weak round behind a few busy cells) from their turn
-                    continue
-                tried += 1
-                if hit is not False and alive[hit[4]].all():
-                    r = hit[:4] + (np.searchsorted(idx, hit[4]),)
-                else:
-                    r = _refine(coarse_cells[cell], tau_c, window, s[idx], t[idx], sid[idx], c, cfg,
-                                z_ground, step)
-                    memo[key] = None if r is None or r[2] < need else r[:4] + (idx[r[4]],)
-                if r is not None and r[2] >= need:
-                    refined.append(r)
-            if not refined:
-                break
-            refined.sort(key=lambda r: (r[2], -r[3]), reverse=True)
-            shot = None
-            replaces = None
-            accepted_count = None
-            for best_xyz, _tau0, count, _spread, picked in refined[: cfg.located_candidates]:
-                if accepted_count is not None and count < accepted_count:
-                    break
-                cand, cand_chosen = _locate_and_repick(pulses, idx[picked], best_xyz, idx, s, t,
-                                                       sid, c, ref_ns, need, weather, cfg,
-                                                       _ground_from(shots, best_xyz[:2], cfg))
-                if cand is not None:
-                    cand, cand_chosen = _sharpen(cand, cand_chosen, shots, pulses, idx, s, t, sid,
-                                                 c, ref_ns, need, weather, cfg)
-                displaced = None if cand is None else _displaced_by(cand, shots, cfg)
-                ref = shots if displaced is None else [a for a in shots if a is not displaced]
-                if (cand is not None and len(cand.used) >= _support_needed(ref, need, cfg, cand)
-                        and cand.residual_rms_s <= _residual_limit(cand, ref, cfg)
-                        and (_well_supported(cand, ref, cfg) or _is_repeat(cand, ref, cfg)
-                             or _heard_by_neighbours(cand, s, t, sid, ref_ns, c, cfg))
-                        and not _is_echo_ghost(cand, ref, pulses, cand_chosen, s, t, sid, ref_ns)
-                        and not _is_remnant(cand, ref, cfg)
-                        and not _is_reverberation(cand, ref, cfg)):
-                    # candidates the stack ranks equal are told apart by their fits: more
-                    # sensors kept, then the tighter fit (a chance alignment of pulses from
-                    # different rounds ties a real round on the grid, not in the fit)
-                    if shot is None or _fits_better(cand, shot):
-                        shot, chosen, replaces = cand, cand_chosen, displaced
-                    accepted_count = count
-                    if len(shot.used) > need + 1:
-                        break  # well past the fewest sensors: no chance alignment ties it
-            if shot is None:
-                # no coherent shot among the best candidates: set the best group's pulses aside
-                gone = idx[refined[0][4]]
-                alive[gone] = False
-                aside[gone] = True
-                stack.remove(gone)
-                failures += 1
-                if failures > (cfg.max_failures if sweep == 0 else cfg.sweep_failures):
-                    break
-                continue
-            if replaces is not None:
-                # the shot it displaces was made of this round's echoes: its pulses are free again
-                k = next(j for j, a in enumerate(shots) if a is replaces)
-                old_ids = {id(p) for p in replaces.used}
-                back = np.array([i for i in groups[k] if id(pulses[i]) in old_ids], dtype=int)
-                del shots[k], groups[k]
-                alive[back] = True
-                stack.restore(back)
-            used_ids = {id(p) for p in shot.used}
-            taken = np.array([i for i in chosen if id(pulses[i]) in used_ids], dtype=int)
-            alive[taken] = False
-            stack.remove(taken)
-            stack.remove(_echo_suspects(taken, t, sid, level, cfg))
-            shots.append(shot)
-            groups.append(chosen)
-            if progress is not None:
-                progress(min(0.99, 1.0 - alive.mean()))
+        used_ids = {id(p) for p in shot.used}
+        taken = np.array([i for i in chosen if id(pulses[i]) in used_ids], dtype=int)
+        alive[taken] = False
+        stack.remove(taken)
+        stack.remove(_echo_suspects(taken, t, sid, level, cfg))
+        shots.append(shot)
+        groups.append(chosen)
+        if progress is not None:
+            progress(min(0.99, 1.0 - alive.mean()))
 
     shots = _pooled_precision(_polish(shots, groups, pulses, weather, need, cfg), need)
     shots.sort(key=lambda sh: sh.time_ns)
