@@ -243,25 +243,36 @@ _LMEDS_STEPS = 6  # Gauss-Newton steps per subset (from the candidate position)
 def _lmeds(s, t, c, wind_v, xy0, z0, sigma_floor, *, min_keep, z_sigma=25.0):
     """Least-median-of-squares TOA fit over random small subsets of the pulses.
 
-    First with the height held at the prior; when that shows the timing to be precise
-    (robust sigma under 1 ms: picks from audio, simulations), again with the height
-    solved, which sub-millisecond data can resolve and which then separates a direct
-    arrival from a late one the held height would blur. The better median wins.
+    First with the height held at the prior, then (from eight pulses) with the height
+    solved. Sub-millisecond data (picks from audio, simulations) resolve the height, and
+    a solved height separates a direct arrival from a late one that a held height would
+    blur; when the held fit already shows such precision (robust sigma under 1 ms) the
+    better median wins. A held fit worse than that is either millisecond data, whose
+    height the times do not resolve (the held fit stays), or precise data held at a
+    wrong height (a rooftop network's ground estimate can be metres off), which the
+    solved height fits several-fold better: it wins only then (median of squares under
+    a quarter, i.e. half the spread).
     Returns the start (x, y, z, t0), the inlier mask (|r| <= 2.5 robust sigma, at least
     ``min_keep`` pulses) and that robust sigma (s).
     """
     held = _lmeds_pass(s, t, c, wind_v, xy0, z0, sigma_floor, min_keep=min_keep,
                        z_weight=1e3, subset=4)
-    if held[2] >= 1e-3 or len(t) < 8:
+    if len(t) < 8:
         return held[:3]
     free = _lmeds_pass(s, t, c, wind_v, xy0, z0, sigma_floor, min_keep=min_keep,
                        z_weight=1e-3 / z_sigma, subset=5)
-    return (free if free[3] < held[3] else held)[:3]
+    if held[2] < 1e-3:
+        return (free if free[3] < held[3] else held)[:3]
+    # judged on the pulses outside each winning subset (with a handful of pulses a
+    # solved height fits most of them exactly by construction)
+    precise = free[4] < (0.5e-3 / 1.4826) ** 2 and free[4] < 0.25 * held[4]
+    return (free if precise else held)[:3]
 
 
 def _lmeds_pass(s, t, c, wind_v, xy0, z0, sigma_floor, *, min_keep, z_weight, subset):
     """One LMedS pass; ``z_weight`` (s/m) weighs the height prior against the times (a
-    large weight holds z at the prior). Returns (start, keep, sigma, median)."""
+    large weight holds z at the prior). Returns (start, keep, sigma, median, median of
+    the pulses outside the winning subset)."""
     n = len(t)
     m = subset
     rng = np.random.default_rng(n)  # deterministic: the same input gives the same answer
@@ -292,7 +303,13 @@ def _lmeds_pass(s, t, c, wind_v, xy0, z0, sigma_floor, *, min_keep, z_weight, su
     if keep.sum() < min_keep:
         keep = np.zeros(n, dtype=bool)
         keep[np.argsort(np.abs(r[best]))[:min_keep]] = True
-    return np.array([p[best, 0], p[best, 1], p[best, 2], t0[best]]), keep, sigma, med[best]
+    # the median of the pulses outside the winning subset: a subset fits its own pulses
+    # by construction, which with few pulses makes up most of the plain median
+    outside = np.ones(n, dtype=bool)
+    outside[subsets[best]] = False
+    held_out = float(np.median(r[best, outside] ** 2)) if outside.any() else float(med[best])
+    return (np.array([p[best, 0], p[best, 1], p[best, 2], t0[best]]), keep, sigma, med[best],
+            held_out)
 
 
 def _predict_many(p, t0, ss, ts, c, wind_v):
