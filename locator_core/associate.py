@@ -82,6 +82,11 @@ class AssociatorConfig:
     sharpen_gain: float = 2.0
     polish_factor: float = 3.0
     max_failures: int = 20
+    quiet_sensors: int = 4
+    quiet_core_s: float = 0.003
+    quiet_nlos_s: float = 0.010
+    quiet_echo_s: float = 0.30
+    quiet_spot_m: float = 15.0
     minimal_fit_factor: float = 4.0
 
 
@@ -554,6 +559,10 @@ def find_shots(
         if progress is not None:
             progress(min(0.99, 1.0 - alive.mean()))
 
+    if shots and not (cancelled is not None and cancelled()):
+        quiet = _quiet_rounds(shots, pulses, s, t, sid, c, ref_ns, cfg)
+        shots += [q for q, _ in quiet]
+        groups += [g for _, g in quiet]
     shots = _pooled_precision(_polish(shots, groups, pulses, weather, need, cfg), need)
     shots.sort(key=lambda sh: sh.time_ns)
     return shots
@@ -667,6 +676,67 @@ def _consensus(s, t, sid, c, xyz, threshold, reach_m, subsets=300):
     for j in members[np.argsort(np.abs(r[best, members]))]:
         chosen.setdefault(int(sid[j]), int(j))
     return np.array(sorted(chosen.values()), dtype=int)
+
+
+def _quiet_rounds(shots, pulses, s, t, sid, c, ref_ns, cfg):
+    """Rounds from an accepted shooter's spot that only the sensors nearest to it heard.
+
+    A round too weak to reach ``min_sensors`` is still heard first by the sensors
+    closest to the gun. At a spot where rounds were located, a free pulse at each of
+    its ``quiet_sensors`` nearest sensors within ``final_tolerance_s`` + NLOS of one
+    emission time, at least two of them within ``quiet_core_s`` of each other, and not
+    within a round's echo time (-45 ms .. +``quiet_echo_s``) of a located round there,
+    is another round from that spot: it takes the spot's position and uncertainty and
+    the core's emission time. Chance alignments of echoes or other sounds at exactly the
+    nearest sensors, at one time, are rare. Returns [(shot, pulse indices)]."""
+    used = {id(p) for a in shots for p in a.used}
+    free = np.array([i for i, p in enumerate(pulses) if id(p) not in used], dtype=int)
+    if len(free) == 0:
+        return []
+    serial_pos: dict[int, np.ndarray] = {}
+    for k, i in enumerate(sid):
+        serial_pos.setdefault(int(i), s[k])
+    ids = np.array(sorted(serial_pos))
+    pos = np.array([serial_pos[i] for i in ids])
+    spots: list = []
+    for a in sorted(shots, key=lambda a: -len(a.used)):
+        if not any(np.hypot(*(a.xy - b.xy)) <= cfg.quiet_spot_m for b in spots):
+            spots.append(a)
+    out = []
+    for spot in spots:
+        xyz = np.array([spot.x, spot.y, spot.z])
+        nearest = set(ids[np.argsort(np.sqrt(((pos - xyz) ** 2).sum(-1)))[: cfg.quiet_sensors]])
+        here = [(a.time_ns - ref_ns) * 1e-9 for a in shots + [q for q, _ in out]
+                if np.hypot(*(a.xy - spot.xy)) <= cfg.quiet_spot_m]
+        tau = t[free] - np.sqrt(((s[free] - xyz) ** 2).sum(-1)) / c
+        order = np.argsort(tau)
+        for k in order:
+            if sid[free[k]] not in nearest:
+                continue
+            t0 = tau[k]
+            if any(-cfg.min_interval_s < t0 - th < cfg.quiet_echo_s for th in here):
+                continue
+            window = order[(tau[order] >= t0) & (tau[order] <= t0 + cfg.final_tolerance_s
+                                                  + cfg.quiet_nlos_s)]
+            members: dict[int, int] = {}
+            for j in window:  # earliest pulse of each nearest sensor
+                if sid[free[j]] in nearest:
+                    members.setdefault(int(sid[free[j]]), int(j))
+            if set(members) != nearest:
+                continue
+            taus = np.sort(tau[list(members.values())])
+            core = max(int(np.sum((taus >= a) & (taus <= a + cfg.quiet_core_s))) for a in taus)
+            if core < 2:
+                continue
+            group = free[sorted(members.values())]
+            t_emit = float(np.median(taus))
+            shot = replace(spot, time_ns=int(ref_ns + round(t_emit * 1e9)),
+                           used=tuple(pulses[i] for i in group),
+                           residuals_s=tuple(float(v) for v in tau[sorted(members.values())] - t_emit),
+                           rejected=())
+            out.append((shot, group))
+            here.append(t_emit)
+    return out
 
 
 def _pooled_precision(shots: list[ShotSolution], need: int) -> list[ShotSolution]:
