@@ -209,7 +209,11 @@ def test_replay_follows_the_audio_playhead(qtbot, make_view, pittsburgh: Path) -
     seen: list[int] = []
     view.shot_highlighted.connect(seen.append)
     view.start_replay()
-    assert view._replay_from_player and player.engine.playing
+    assert view.replaying
+    # the replay follows the player's clock while it plays; only a clip already drained
+    # (the null sink used in tests consumes audio as fast as it can, and a loaded machine
+    # can pause this thread that long) sends it to its own clock
+    assert view._replay_from_player or not player.engine.playing
     n = len(view.result.shot_offsets_s)
     qtbot.waitUntil(lambda: not view.replaying, timeout=20000)
     # the null sink used in tests plays faster than real time, so shots may be skipped,
