@@ -559,6 +559,7 @@ def find_shots(
         if progress is not None:
             progress(min(0.99, 1.0 - alive.mean()))
 
+    shots, groups = _revalidate(shots, groups, cfg)
     if shots and not (cancelled is not None and cancelled()):
         quiet = _quiet_rounds(shots, pulses, s, t, sid, c, ref_ns, cfg)
         shots += [q for q, _ in quiet]
@@ -676,6 +677,18 @@ def _consensus(s, t, sid, c, xyz, threshold, reach_m, subsets=300):
     for j in members[np.argsort(np.abs(r[best, members]))]:
         chosen.setdefault(int(sid[j]), int(j))
     return np.array(sorted(chosen.values()), dtype=int)
+
+
+def _revalidate(shots, groups, cfg):
+    """Drop accepted shots that fit far worse than the incident's rounds turned out to:
+    a shot accepted before any precise one existed was held to the absolute residual
+    limit only; the order in which the search met the rounds must not decide. Each shot
+    is held to :func:`_residual_limit` against all the others."""
+    keep = [i for i, a in enumerate(shots)
+            if a.residual_rms_s <= _residual_limit(a, shots[:i] + shots[i + 1:], cfg)]
+    if len(keep) == len(shots):
+        return shots, groups
+    return [shots[i] for i in keep], [groups[i] for i in keep]
 
 
 def _quiet_rounds(shots, pulses, s, t, sid, c, ref_ns, cfg):
