@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from locator_core.locate import ShotSolution, locate_shot, radius_for_probability
+from locator_core.locate import ShotSolution, fit_xy_batch, locate_shot, radius_for_probability
 from locator_core.types import LocatorError, Pulse, Weather
 
 __all__ = ["AssociatorConfig", "find_shots"]
@@ -634,28 +634,11 @@ def _consensus(s, t, sid, c, xyz, threshold, reach_m, subsets=300):
         return None
     picks = picks[valid]
     k = len(picks)
-    p = np.tile(xyz[:2], (k, 1)).astype(float)
-    ss = s[picks]
-    ts = t[picks]
-    for _ in range(8):
-        dx = p[:, None, 0] - ss[:, :, 0]
-        dy = p[:, None, 1] - ss[:, :, 1]
-        dz = xyz[2] - ss[:, :, 2]
-        d = np.sqrt(dx * dx + dy * dy + dz * dz) + 1e-6
-        t0 = np.mean(ts - d / c, axis=1)
-        r = ts - t0[:, None] - d / c
-        jx, jy = dx / (c * d), dy / (c * d)
-        jx = jx - jx.mean(axis=1, keepdims=True)
-        jy = jy - jy.mean(axis=1, keepdims=True)
-        rc = r - r.mean(axis=1, keepdims=True)
-        a11 = (jx * jx).sum(1) + 1e-12
-        a12 = (jx * jy).sum(1)
-        a22 = (jy * jy).sum(1) + 1e-12
-        b1 = (jx * rc).sum(1)
-        b2 = (jy * rc).sum(1)
-        det = a11 * a22 - a12 * a12
-        step = np.stack([(a22 * b1 - a12 * b2) / det, (a11 * b2 - a12 * b1) / det], axis=1)
-        p += np.clip(step, -reach_m, reach_m)
+    w = np.zeros((k, n))
+    w[np.arange(k)[:, None], picks] = 1.0
+    p, t0, _ = fit_xy_batch(s, np.broadcast_to(t, (k, n)), w, c, float(xyz[2]),
+                            np.tile(xyz[:2], (k, 1)).astype(float), iterations=8,
+                            max_step_m=reach_m)
     keep = np.hypot(*(p - xyz[:2]).T) <= reach_m
     if not keep.any():
         return None
@@ -706,11 +689,7 @@ def _quiet_rounds(shots, pulses, s, t, sid, c, ref_ns, cfg):
     free = np.array([i for i, p in enumerate(pulses) if id(p) not in used], dtype=int)
     if len(free) == 0:
         return []
-    serial_pos: dict[int, np.ndarray] = {}
-    for k, i in enumerate(sid):
-        serial_pos.setdefault(int(i), s[k])
-    ids = np.array(sorted(serial_pos))
-    pos = np.array([serial_pos[i] for i in ids])
+    ids, pos = _sensor_positions(s, sid)
     spots: list = []
     for a in sorted(shots, key=lambda a: -len(a.used)):
         if not any(np.hypot(*(a.xy - b.xy)) <= cfg.quiet_spot_m for b in spots):
@@ -953,14 +932,16 @@ def _well_supported(shot, accepted, cfg) -> bool:
     return len(shot.used) >= max(cfg.strong_support, 0.6 * strongest)
 
 
+def _sensor_positions(s: np.ndarray, sid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sensor indices present among the pulses, and each one's position."""
+    ids, first = np.unique(sid, return_index=True)
+    return ids, s[first]
+
+
 def _heard_by_neighbours(shot, s, t, sid, ref_ns, c, cfg) -> bool:
     """A real shot is heard by the sensors nearest to it: most of them have a pulse at
     (or a little after: non-line-of-sight) the time the shot predicts."""
-    serial_pos = {}
-    for k, i in enumerate(sid):
-        serial_pos.setdefault(int(i), k)
-    ids = np.array(list(serial_pos))
-    pos = s[[serial_pos[i] for i in ids]]
+    ids, pos = _sensor_positions(s, sid)
     d = np.sqrt(((pos - np.array([shot.x, shot.y, shot.z])) ** 2).sum(-1))
     nearest = ids[np.argsort(d)[: cfg.neighbours]]
     t0 = (shot.time_ns - ref_ns) * 1e-9

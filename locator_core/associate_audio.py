@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from locator_core.locate import ShotSolution, ground_prior, locate_shot
+from locator_core.locate import ShotSolution, fit_xy_batch, ground_prior, locate_shot
 from locator_core.types import LocatorError, Pulse, Weather
 
 __all__ = ["AudioAssociatorConfig", "find_shots_audio"]
@@ -223,47 +223,6 @@ def _enumerate(cand: _Candidates, max_dt: np.ndarray, min_sensors: int,
     return combos[np.sum(combos >= 0, axis=1) >= min_sensors]
 
 
-def _fit(s: np.ndarray, t: np.ndarray, w: np.ndarray, c: float, z: float,
-         start: np.ndarray, iterations: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Batched Gauss-Newton of ``t_i = t0 + |p - s_i| / c`` for p = (x, y, z fixed).
-
-    s : (n, 3) sensors, m; t : (M, n) times, s; w : (M, n) 0/1 weights;
-    start : (M, 2) initial (x, y), m. Returns (xy (M, 2), t0 (M,), residuals (M, n)).
-    """
-    xy = start.copy()
-    dz = z - s[:, 2]
-    for _ in range(iterations):
-        dx = xy[:, None, 0] - s[None, :, 0]
-        dy = xy[:, None, 1] - s[None, :, 1]
-        d = np.sqrt(dx * dx + dy * dy + dz * dz) + 1e-6
-        t0 = np.sum(w * (t - d / c), axis=1) / np.sum(w, axis=1)
-        r = t - t0[:, None] - d / c
-        jx, jy = dx / (c * d), dy / (c * d)
-        # eliminate t0: centre the Jacobian columns over the used sensors
-        nw = np.sum(w, axis=1, keepdims=True)
-        jx = jx - np.sum(w * jx, axis=1, keepdims=True) / nw
-        jy = jy - np.sum(w * jy, axis=1, keepdims=True) / nw
-        rc = r - np.sum(w * r, axis=1, keepdims=True) / nw
-        a11 = np.sum(w * jx * jx, axis=1) + 1e-12
-        a12 = np.sum(w * jx * jy, axis=1)
-        a22 = np.sum(w * jy * jy, axis=1) + 1e-12
-        b1 = np.sum(w * jx * rc, axis=1)
-        b2 = np.sum(w * jy * rc, axis=1)
-        det = a11 * a22 - a12 * a12
-        step_x = (a22 * b1 - a12 * b2) / det
-        step_y = (a11 * b2 - a12 * b1) / det
-        step = np.stack([step_x, step_y], axis=1)
-        norm = np.hypot(step_x, step_y)
-        step *= np.minimum(1.0, 500.0 / np.maximum(norm, 1e-9))[:, None]
-        xy = xy + step
-    dx = xy[:, None, 0] - s[None, :, 0]
-    dy = xy[:, None, 1] - s[None, :, 1]
-    d = np.sqrt(dx * dx + dy * dy + dz * dz)
-    t0 = np.sum(w * (t - d / c), axis=1) / np.sum(w, axis=1)
-    r = (t - t0[:, None] - d / c) * w
-    return xy, t0, r
-
-
 def _linear_start(s: np.ndarray, t: np.ndarray, w: np.ndarray, c: float,
                   z: float) -> np.ndarray:
     """Least-squares start from the differenced range equations (batched, 2-D at height z).
@@ -356,11 +315,11 @@ def find_shots_audio(
     w = (combos >= 0).astype(float)
     t = np.where(combos >= 0, cand.t[np.maximum(combos, 0)], 0.0)
     z = ground_prior(s[:, :2].mean(axis=0), s, k=n)
-    xy, t0, r = _fit(s, t, w, c, z, _linear_start(s, t, w, c, z))
+    xy, t0, r = fit_xy_batch(s, t, w, c, z, _linear_start(s, t, w, c, z))
     # the linearised start can fall in the wrong basin: retry those from the centroid
     retry = np.flatnonzero(np.max(np.abs(r), axis=1) > cfg.max_residual_s)
     if len(retry):
-        xy2, t02, r2 = _fit(s, t[retry], w[retry], c, z,
+        xy2, t02, r2 = fit_xy_batch(s, t[retry], w[retry], c, z,
                             np.tile(s[:, :2].mean(axis=0), (len(retry), 1)))
         better = np.sum(r2 * r2, axis=1) < np.sum(r[retry] ** 2, axis=1)
         xy[retry[better]], t0[retry[better]], r[retry[better]] = (

@@ -29,7 +29,8 @@ import numpy as np
 
 from locator_core.types import LocatorError, Pulse, Weather
 
-__all__ = ["ShotSolution", "locate_shot", "radius_for_probability", "ground_prior"]
+__all__ = ["ShotSolution", "locate_shot", "radius_for_probability", "ground_prior",
+           "fit_xy_batch"]
 
 _HUBER_K = 1.5
 _DIAG4 = (np.arange(4), np.arange(4))
@@ -119,6 +120,50 @@ def ground_prior(xy: np.ndarray, sensors_xyz: np.ndarray, *, k: int = 4,
     idx = np.argsort(d)[: max(1, min(k, len(d)))]
     w = 1.0 / np.maximum(d[idx], 25.0)
     return float(np.sum(w * sensors_xyz[idx, 2]) / np.sum(w)) - sensor_height_m
+
+
+def fit_xy_batch(s: np.ndarray, t: np.ndarray, w: np.ndarray, c: float, z: float,
+                 start: np.ndarray, iterations: int = 10, max_step_m: float = 500.0
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Batched Gauss-Newton of ``t_i = t0 + |p - s_i| / c`` for p = (x, y, z fixed), many
+    candidate groups at once (the emission time is eliminated in closed form).
+
+    s : (n, 3) sensors, m; t : (M, n) times, s; w : (M, n) 0/1 weights (which pulses
+    each group uses); start : (M, 2) initial (x, y), m; max_step_m : longest step.
+    Returns (xy (M, 2), t0 (M,), residuals of the used pulses (M, n), 0 elsewhere).
+    """
+    xy = start.copy()
+    dz = z - s[:, 2]
+    for _ in range(iterations):
+        dx = xy[:, None, 0] - s[None, :, 0]
+        dy = xy[:, None, 1] - s[None, :, 1]
+        d = np.sqrt(dx * dx + dy * dy + dz * dz) + 1e-6
+        t0 = np.sum(w * (t - d / c), axis=1) / np.sum(w, axis=1)
+        r = t - t0[:, None] - d / c
+        jx, jy = dx / (c * d), dy / (c * d)
+        # eliminate t0: centre the Jacobian columns over the used sensors
+        nw = np.sum(w, axis=1, keepdims=True)
+        jx = jx - np.sum(w * jx, axis=1, keepdims=True) / nw
+        jy = jy - np.sum(w * jy, axis=1, keepdims=True) / nw
+        rc = r - np.sum(w * r, axis=1, keepdims=True) / nw
+        a11 = np.sum(w * jx * jx, axis=1) + 1e-12
+        a12 = np.sum(w * jx * jy, axis=1)
+        a22 = np.sum(w * jy * jy, axis=1) + 1e-12
+        b1 = np.sum(w * jx * rc, axis=1)
+        b2 = np.sum(w * jy * rc, axis=1)
+        det = a11 * a22 - a12 * a12
+        step_x = (a22 * b1 - a12 * b2) / det
+        step_y = (a11 * b2 - a12 * b1) / det
+        step = np.stack([step_x, step_y], axis=1)
+        norm = np.hypot(step_x, step_y)
+        step *= np.minimum(1.0, max_step_m / np.maximum(norm, 1e-9))[:, None]
+        xy = xy + step
+    dx = xy[:, None, 0] - s[None, :, 0]
+    dy = xy[:, None, 1] - s[None, :, 1]
+    d = np.sqrt(dx * dx + dy * dy + dz * dz)
+    t0 = np.sum(w * (t - d / c), axis=1) / np.sum(w, axis=1)
+    r = (t - t0[:, None] - d / c) * w
+    return xy, t0, r
 
 
 def _validate_pulses(pulses: Sequence[Pulse]) -> None:
